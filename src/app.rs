@@ -1,0 +1,189 @@
+//! The application: its state, its router (each domain brings its own), and `serve`.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::auth::{Auth, Passwords, Throttle, Tokens};
+use crate::config::Settings;
+use crate::error::{ApiError, ErrorBody};
+use crate::http::MAX_BODY;
+use crate::store::{Reader, Store};
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub auth: Arc<Auth>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Barrio", description = "The API of Barrio: the shop's accounts, catalog, community and more. Every response is JSON; errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`."),
+    components(schemas(ErrorBody)),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
+                ),
+            );
+        }
+    }
+}
+
+/// The token-signing secret: the configured one, or the one kept in the data file
+/// (generated on first start).
+async fn signing_secret(store: &Store, configured: Option<&str>) -> anyhow::Result<Vec<u8>> {
+    if let Some(s) = configured {
+        if s.len() < 16 {
+            anyhow::bail!("BARRIO_JWT_SECRET must be at least 16 characters");
+        }
+        return Ok(s.as_bytes().to_vec());
+    }
+    const KEY: &str = "jwt_secret";
+    if let Some(s) = store.read(|r| r.meta(KEY))? {
+        return Ok(s);
+    }
+    let fresh: [u8; 32] = rand::random();
+    let secret = store
+        .write(None, move |w| {
+            // Another start may have raced us here; keep whichever came first.
+            if let Some(s) = w.meta(KEY)? {
+                return Ok(s);
+            }
+            w.set_meta(KEY, &fresh)?;
+            Ok::<_, ApiError>(fresh.to_vec())
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot store the signing secret: {}", e.message))?;
+    Ok(secret)
+}
+
+/// Opens the data dir and builds the state the server runs on.
+pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
+    let dir = settings.data_dir();
+    std::fs::create_dir_all(&dir.root)
+        .map_err(|e| anyhow::anyhow!("cannot create the data dir {}: {e}", dir.root.display()))?;
+    let store = Store::open(&dir.db_path())?;
+    let secret = signing_secret(&store, settings.jwt_secret.as_deref()).await?;
+    let auth = Auth {
+        passwords: Passwords::new(settings.argon2())?,
+        tokens: Tokens::new(&secret, settings.token_ttl),
+        throttle: Throttle::default(),
+    };
+    Ok(AppState { store, auth: Arc::new(auth) })
+}
+
+/// The whole HTTP surface: the API (documented), health, metrics and the UI.
+pub fn router(state: AppState) -> axum::Router {
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(crate::accounts::router())
+        .split_for_parts();
+    let openapi_json = openapi.to_json().unwrap_or_else(|_| "{}".into());
+    api.route(
+        "/api/openapi.json",
+        get(move || async move { ([(header::CONTENT_TYPE, "application/json")], openapi_json) }),
+    )
+    .route("/api/docs", get(crate::ui::api_docs))
+    .route("/api/{*rest}", axum::routing::any(|| async { ApiError::not_found("route") }))
+    .route("/healthz", get(healthz))
+    .route("/metrics", get(metrics))
+    .fallback(crate::ui::asset)
+    .layer(middleware::from_fn(json_method_not_allowed))
+    .layer(DefaultBodyLimit::max(MAX_BODY))
+    .layer(CompressionLayer::new())
+    .layer(
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .on_request(())
+            .on_response(
+                DefaultOnResponse::new()
+                    .level(Level::INFO)
+                    .latency_unit(tower_http::LatencyUnit::Micros),
+            ),
+    )
+    .with_state(state)
+}
+
+/// axum answers a wrong method with an empty 405; ours says so in our error format.
+async fn json_method_not_allowed(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() == StatusCode::METHOD_NOT_ALLOWED {
+        let allow = res.headers().get(header::ALLOW).cloned();
+        let mut out = ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this route does not take that method",
+        )
+        .into_response();
+        if let Some(a) = allow {
+            out.headers_mut().insert(header::ALLOW, a);
+        }
+        return out;
+    }
+    res
+}
+
+async fn healthz(State(s): State<AppState>) -> Response {
+    let open = s.store.read(|r| r.last_change()).is_ok();
+    let body = serde_json::json!({
+        "status": if open { "ok" } else { "degraded" },
+        "version": env!("CARGO_PKG_VERSION"),
+        "data_file_open": open,
+    });
+    let status = if open { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, axum::Json(body)).into_response()
+}
+
+/// Prometheus text format.
+async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
+    let w = s.store.write_stats();
+    let body = format!(
+        "# HELP barrio_store_commits_total Write transactions committed.\n# TYPE barrio_store_commits_total counter\nbarrio_store_commits_total {}\n\
+         # HELP barrio_store_writes_total Write jobs committed (one per caller).\n# TYPE barrio_store_writes_total counter\nbarrio_store_writes_total {}\n\
+         # HELP barrio_store_refused_total Write jobs refused before writing.\n# TYPE barrio_store_refused_total counter\nbarrio_store_refused_total {}\n\
+         # HELP barrio_store_replays_total Batches replayed after a job failed mid-write.\n# TYPE barrio_store_replays_total counter\nbarrio_store_replays_total {}\n",
+        w.commits, w.writes, w.refused, w.replays
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}
+
+/// Serves until `shutdown` resolves, then lets in-flight requests finish and stops the
+/// writer after its last commit.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = state.store.clone();
+    let app = router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    // Give in-flight writes a moment to be answered, then close the file cleanly.
+    tokio::time::timeout(Duration::from_secs(10), store.shutdown()).await.ok();
+    Ok(())
+}

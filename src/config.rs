@@ -1,0 +1,107 @@
+//! The command line and its environment variables: every flag can also be set with the
+//! `BARRIO_…` variable beside it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::{Argon2Settings, Role};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "barrio",
+    version,
+    about = "Runs a neighborhood bookstore and video club, and its community, from one data file."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API and the web UI (the default).
+    Serve,
+    /// Manage accounts directly in a data dir whose server is stopped.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account, e.g. the owner: `barrio user create --username ana --role super_admin --password-stdin`.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "user")]
+        role: String,
+        /// Read the password from standard input (one line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Where the data file (barrio.redb) and the search index live.
+    #[arg(long, env = "BARRIO_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// The address to listen on.
+    #[arg(long, env = "BARRIO_ADDR", default_value = "127.0.0.1:8080", global = true)]
+    pub addr: SocketAddr,
+    /// Secret for signing tokens; generated and kept in the data file when not given.
+    #[arg(long, env = "BARRIO_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+    /// Token lifetime in seconds.
+    #[arg(long, env = "BARRIO_TOKEN_TTL", default_value_t = 3600, global = true)]
+    pub token_ttl: u64,
+    /// argon2id memory cost in KiB.
+    #[arg(long, env = "BARRIO_ARGON2_M_KIB", default_value_t = 19456, global = true)]
+    pub argon2_m_kib: u32,
+    /// argon2id iterations.
+    #[arg(long, env = "BARRIO_ARGON2_T", default_value_t = 2, global = true)]
+    pub argon2_t: u32,
+    /// argon2id lanes.
+    #[arg(long, env = "BARRIO_ARGON2_P", default_value_t = 1, global = true)]
+    pub argon2_p: u32,
+}
+
+impl Settings {
+    pub fn data_dir(&self) -> DataDir {
+        DataDir { root: self.data_dir.clone() }
+    }
+
+    pub fn argon2(&self) -> Argon2Settings {
+        Argon2Settings { m_kib: self.argon2_m_kib, t: self.argon2_t, p: self.argon2_p }
+    }
+
+    pub fn role(name: &str) -> anyhow::Result<Role> {
+        Role::parse(name)
+            .ok_or_else(|| anyhow::anyhow!("unknown role {name:?}: use user, admin or super_admin"))
+    }
+}
+
+/// The data directory, one method per path in it.
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    pub root: PathBuf,
+}
+
+impl DataDir {
+    /// The one file that matters.
+    pub fn db_path(&self) -> PathBuf {
+        self.root.join("barrio.redb")
+    }
+
+    /// The search index, derived from the data file and rebuilt when missing.
+    pub fn index_path(&self) -> PathBuf {
+        self.root.join("index")
+    }
+}

@@ -1,0 +1,108 @@
+//! Barrio: one binary that runs a neighborhood bookstore and video club and its community
+//! from one embedded data file.
+//!
+//! # Layout, in the order data flows
+//! - [`config`]: the command line and `BARRIO_…` environment; `DataDir` names the paths.
+//! - [`app`]: the state every handler reaches, the router that merges each domain's router,
+//!   and `serve(listener, state, shutdown)`.
+//! - [`http`] and [`error`]: the HTTP conventions every domain shares (JSON bodies that name
+//!   the field at fault, list pages, one error format).
+//! - [`auth`]: passwords, tokens, login throttling, the role policy, the extractors.
+//! - Domains, each with its model, rules and routes: [`accounts`].
+//! - [`store`]: redb, and only there: records, indexes, the single writer with group
+//!   commit, the change log, migrations.
+//! - [`ui`]: the embedded web UI and API docs page.
+//!
+//! `main.rs` is only the command line; tests and benches start the same app through here.
+
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod store;
+pub mod ui;
+
+use std::io::{BufRead, Write};
+
+use config::{Settings, UserCommand};
+
+/// `barrio serve`: binds, says where it listens (on stdout, for scripts and tests), and
+/// serves until SIGINT or SIGTERM.
+pub async fn run_server(settings: Settings) -> anyhow::Result<()> {
+    let state = app::build_state(&settings).await?;
+    let listener = tokio::net::TcpListener::bind(settings.addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.addr))?;
+    let addr = listener.local_addr()?;
+    tracing::info!("data file {}", settings.data_dir().db_path().display());
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "barrio listening on http://{addr}")?;
+        out.flush()?;
+    }
+    app::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// `barrio user …`: works on the data file of a stopped server.
+pub async fn run_user_command(settings: Settings, cmd: UserCommand) -> anyhow::Result<()> {
+    match cmd {
+        UserCommand::Create { username, role, password_stdin: _, email, display_name } => {
+            let role = Settings::role(&role)?;
+            let mut password = String::new();
+            std::io::stdin().lock().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\n', '\r']).to_owned();
+            let form = accounts::AccountForm {
+                username: accounts::Username::parse(&username).map_err(api)?,
+                password: accounts::Password::parse("password", password).map_err(api)?,
+                email: email.as_deref().map(accounts::Email::parse).transpose().map_err(api)?,
+                display_name,
+                role,
+            };
+            let dir = settings.data_dir();
+            std::fs::create_dir_all(&dir.root)?;
+            let store = store::Store::open(&dir.db_path())?;
+            let passwords = auth::Passwords::new(settings.argon2())?;
+            let result = accounts::create_account(&store, &passwords, form, None, false).await;
+            store.shutdown().await;
+            let user = result.map_err(api)?;
+            println!("created {} (id {}) with role {}", user.username, user.id, user.role.as_str());
+            Ok(())
+        }
+    }
+}
+
+fn api(e: error::ApiError) -> anyhow::Error {
+    match e.field {
+        Some(f) => anyhow::anyhow!("{f}: {}", e.message),
+        None => anyhow::anyhow!("{}", e.message),
+    }
+}

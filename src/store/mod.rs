@@ -1,0 +1,170 @@
+//! The store: redb lives here and only here.
+//!
+//! Everything Barrio keeps is in one redb file. Domains talk to it through typed operations
+//! ([`ReadTx`], [`WriteTx`]) over [`Record`]s, never through redb types, so the seam toward a
+//! distributed store (see DESIGN.md, "Beyond one machine") stays clean.
+//!
+//! # Layout
+//! - `codec`: postcard encoding behind a one-byte schema version per record type.
+//! - `tx`: the read and write transaction wrappers: records, unique indexes, ordered
+//!   indexes, meta, sequences and the change log.
+//! - `writer`: the single writer thread and its group commit.
+//! - `migrate`: the schema version in `meta` and the ordered list of migrations.
+
+mod codec;
+mod migrate;
+mod tx;
+mod writer;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use redb::ReadableDatabase;
+use tokio::sync::watch;
+
+pub use codec::Record;
+pub use migrate::{Migration, SCHEMA_VERSION};
+pub use tx::{Change, Op, ReadTx, Reader, WriteTx};
+pub use writer::WriteStats;
+
+/// Errors of the storage layer. They are internal: the HTTP layer logs them and answers 500,
+/// except the start-up ones, which the command line prints as they are.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the data file {0} is in use by another Barrio process (is a server running on this data dir?)"
+    )]
+    AlreadyOpen(String),
+    #[error(
+        "the data file was written by a newer Barrio (schema version {file}); this binary understands up to version {binary}. Upgrade Barrio; the file was not touched"
+    )]
+    NewerSchema { file: u32, binary: u32 },
+    #[error("the file is not a Barrio data file: {0}")]
+    NotBarrio(String),
+    #[error("record in table {table} has schema version {found}, expected {expected}")]
+    RecordVersion { table: &'static str, found: u8, expected: u8 },
+    #[error("storage: {0}")]
+    Db(#[from] redb::Error),
+    #[error("record encoding: {0}")]
+    Codec(#[from] postcard::Error),
+    #[error("the writer has stopped")]
+    WriterGone,
+    #[error("a write job panicked")]
+    JobPanicked,
+    #[error("commit failed: {0}")]
+    CommitFailed(String),
+}
+
+// redb reports each operation with its own error type; all of them convert into redb::Error.
+macro_rules! from_redb {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self { StoreError::Db(e.into()) }
+        }
+    )*};
+}
+from_redb!(
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError,
+    redb::DatabaseError
+);
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The open data file plus its writer. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Arc<redb::Database>,
+    writer: writer::Writer,
+    changes: watch::Receiver<u64>,
+    reads: AtomicU64,
+}
+
+impl Store {
+    /// Opens (or creates) the data file, refusing one that another process holds or that a
+    /// newer Barrio wrote, and runs pending migrations in one transaction.
+    pub fn open(path: &Path) -> Result<Store> {
+        Self::open_with(path, migrate::MIGRATIONS)
+    }
+
+    pub(crate) fn open_with(path: &Path, migrations: &[Migration]) -> Result<Store> {
+        let db = match redb::Database::create(path) {
+            Ok(db) => db,
+            Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
+                return Err(StoreError::AlreadyOpen(path.display().to_string()));
+            }
+            Err(redb::DatabaseError::Storage(redb::StorageError::Corrupted(msg))) => {
+                return Err(StoreError::NotBarrio(msg));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        migrate::run(&db, migrations)?;
+        let last = {
+            let rtx = db.begin_read()?;
+            ReadTx::new(&rtx).last_change()?
+        };
+        let db = Arc::new(db);
+        let (tx, rx) = watch::channel(last);
+        let writer = writer::Writer::start(db.clone(), tx);
+        Ok(Store { inner: Arc::new(Inner { db, writer, changes: rx, reads: AtomicU64::new(0) }) })
+    }
+
+    /// Runs `f` in a read transaction: a consistent snapshot that never waits for the writer.
+    /// Point reads are cheap enough to run on the async runtime; scans over many records
+    /// should go through [`Store::read_blocking`].
+    pub fn read<T>(&self, f: impl FnOnce(&ReadTx<'_>) -> Result<T>) -> Result<T> {
+        self.inner.reads.fetch_add(1, Ordering::Relaxed);
+        let rtx = self.inner.db.begin_read()?;
+        f(&ReadTx::new(&rtx))
+    }
+
+    /// Like [`Store::read`], but on the blocking pool, for scans.
+    pub async fn read_blocking<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&ReadTx<'_>) -> Result<T> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.read(f))
+            .await
+            .map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Runs `f` inside the writer's next transaction, with `actor` recorded in the change log
+    /// entries it appends. Resolves once the transaction is durably committed.
+    ///
+    /// `f` may run more than once: if a neighbour in the same batch fails after writing, the
+    /// batch is replayed without it. So `f` must not have effects outside `tx`. Returning an
+    /// error from `f` before writing anything is the cheap way to refuse.
+    pub async fn write<T, E, F>(&self, actor: Option<u64>, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnMut(&mut WriteTx<'_>) -> Result<T, E> + Send + 'static,
+    {
+        self.inner.writer.submit(actor, f).await
+    }
+
+    /// How many transactions and writes the writer has committed.
+    pub fn write_stats(&self) -> WriteStats {
+        self.inner.writer.stats()
+    }
+
+    /// A receiver that changes whenever a commit appends to the change log; its value is the
+    /// last change-log sequence number.
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.inner.changes.clone()
+    }
+
+    /// Stops the writer after it has committed everything submitted so far.
+    pub async fn shutdown(&self) {
+        self.inner.writer.shutdown().await;
+    }
+}

@@ -1,0 +1,456 @@
+//! Typed reads and writes over redb transactions.
+//!
+//! Table kinds, all created on first use:
+//! - a record table per [`Record`] type: `u64` id → version byte + postcard bytes;
+//! - unique indexes `uniq:<name>`: normalised key → id, claimed in the same transaction as
+//!   the record, which is what makes uniqueness hold under concurrency;
+//! - ordered indexes `idx:<name>`: composite byte key (a prefix, then usually a big-endian
+//!   id or time) → id, scanned by prefix in either direction for lists and timelines;
+//! - `sequences`: name → last id handed out; `meta`: name → bytes;
+//! - `changelog`: sequence → [`Change`], appended for every logged record write.
+
+use std::ops::Bound;
+
+use redb::{ReadableTable, TableDefinition};
+use serde::{Deserialize, Serialize};
+
+use super::Result;
+use super::codec::{self, Record};
+
+const SEQUENCES: TableDefinition<&str, u64> = TableDefinition::new("sequences");
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const CHANGELOG_SEQ: &str = "changelog";
+
+fn records(table: &str) -> TableDefinition<'_, u64, &'static [u8]> {
+    TableDefinition::new(table)
+}
+
+fn unique_name(index: &str) -> String {
+    format!("uniq:{index}")
+}
+
+fn index_name(index: &str) -> String {
+    format!("idx:{index}")
+}
+
+/// What happened to a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    Create,
+    Update,
+    Delete,
+}
+
+/// One change-log entry: which record changed, how, by whom and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub seq: u64,
+    pub kind: String,
+    pub id: u64,
+    pub op: Op,
+    pub actor: Option<u64>,
+    pub at_ms: i64,
+}
+
+impl Record for Change {
+    const TABLE: &'static str = "changelog";
+    const VERSION: u8 = 1;
+    const LOGGED: bool = false;
+    fn id(&self) -> u64 {
+        self.seq
+    }
+}
+
+/// Reads shared by [`ReadTx`] and [`WriteTx`]: a write transaction reads its own writes.
+pub trait Reader {
+    #[doc(hidden)]
+    fn raw_get(&self, table: &str, id: u64) -> Result<Option<Vec<u8>>>;
+    #[doc(hidden)]
+    fn raw_list(
+        &self,
+        table: &str,
+        after: Option<u64>,
+        limit: usize,
+        rev: bool,
+    ) -> Result<Vec<Vec<u8>>>;
+    #[doc(hidden)]
+    fn raw_unique(&self, index: &str, key: &str) -> Result<Option<u64>>;
+    #[doc(hidden)]
+    fn raw_scan(
+        &self,
+        index: &str,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+        rev: bool,
+    ) -> Result<Vec<(Vec<u8>, u64)>>;
+    #[doc(hidden)]
+    fn raw_meta(&self, key: &str) -> Result<Option<Vec<u8>>>;
+    #[doc(hidden)]
+    fn raw_sequence(&self, name: &str) -> Result<u64>;
+
+    /// The record with this id, if any.
+    fn get<T: Record>(&self, id: u64) -> Result<Option<T>> {
+        self.raw_get(T::TABLE, id)?.map(|b| codec::decode(&b)).transpose()
+    }
+
+    /// Up to `limit` records in id order (descending if `rev`), starting after `after`.
+    fn list<T: Record>(&self, after: Option<u64>, limit: usize, rev: bool) -> Result<Vec<T>> {
+        self.raw_list(T::TABLE, after, limit, rev)?.iter().map(|b| codec::decode(b)).collect()
+    }
+
+    /// The id that holds `key` in a unique index.
+    fn unique(&self, index: &str, key: &str) -> Result<Option<u64>> {
+        self.raw_unique(index, key)
+    }
+
+    /// Entries of an ordered index whose key starts with `prefix`, after the key `after`
+    /// (before it, if `rev`), at most `limit`.
+    fn scan(
+        &self,
+        index: &str,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+        rev: bool,
+    ) -> Result<Vec<(Vec<u8>, u64)>> {
+        self.raw_scan(index, prefix, after, limit, rev)
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        self.raw_meta(key)
+    }
+
+    /// The sequence number of the newest change-log entry ever appended (0 if none).
+    fn last_change(&self) -> Result<u64> {
+        self.raw_sequence(CHANGELOG_SEQ)
+    }
+
+    /// Change-log entries after `after`, oldest first.
+    fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>> {
+        self.list::<Change>(Some(after), limit, false)
+    }
+}
+
+/// The byte string just above every key starting with `prefix`, or `None` if there is none.
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+// The table-level helpers below are written once over redb's `ReadableTable`, which both the
+// read-only and the writable table types implement.
+
+fn get_in(t: &impl ReadableTable<u64, &'static [u8]>, id: u64) -> Result<Option<Vec<u8>>> {
+    Ok(t.get(id)?.map(|v| v.value().to_vec()))
+}
+
+fn list_in(
+    t: &impl ReadableTable<u64, &'static [u8]>,
+    after: Option<u64>,
+    limit: usize,
+    rev: bool,
+) -> Result<Vec<Vec<u8>>> {
+    let range = match (after, rev) {
+        (None, _) => t.range::<u64>(..)?,
+        (Some(a), false) => t.range::<u64>((Bound::Excluded(a), Bound::Unbounded))?,
+        (Some(a), true) => t.range::<u64>(..a)?,
+    };
+    let mut out = Vec::new();
+    let mut push = |e: std::result::Result<_, redb::StorageError>| -> Result<bool> {
+        let (_, v): (_, redb::AccessGuard<&[u8]>) = e?;
+        out.push(v.value().to_vec());
+        Ok(out.len() < limit)
+    };
+    if rev {
+        for e in range.rev() {
+            if !push(e)? {
+                break;
+            }
+        }
+    } else {
+        for e in range {
+            if !push(e)? {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn scan_in(
+    t: &impl ReadableTable<&'static [u8], u64>,
+    prefix: &[u8],
+    after: Option<&[u8]>,
+    limit: usize,
+    rev: bool,
+) -> Result<Vec<(Vec<u8>, u64)>> {
+    let end = prefix_end(prefix);
+    let (lo, hi): (Bound<&[u8]>, Bound<&[u8]>) = match (after, rev) {
+        (Some(a), false) => {
+            (Bound::Excluded(a), end.as_deref().map_or(Bound::Unbounded, Bound::Excluded))
+        }
+        (Some(a), true) => (Bound::Included(prefix), Bound::Excluded(a)),
+        (None, _) => {
+            (Bound::Included(prefix), end.as_deref().map_or(Bound::Unbounded, Bound::Excluded))
+        }
+    };
+    let range = t.range::<&[u8]>((lo, hi))?;
+    let mut out = Vec::new();
+    let mut push = |e: std::result::Result<
+        (redb::AccessGuard<&[u8]>, redb::AccessGuard<u64>),
+        redb::StorageError,
+    >|
+     -> Result<bool> {
+        let (k, v) = e?;
+        out.push((k.value().to_vec(), v.value()));
+        Ok(out.len() < limit)
+    };
+    if rev {
+        for e in range.rev() {
+            if !push(e)? {
+                break;
+            }
+        }
+    } else {
+        for e in range {
+            if !push(e)? {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Opens a table for reading, treating a table that was never created as empty.
+macro_rules! open_or {
+    ($tx:expr, $def:expr, $empty:expr) => {
+        match $tx.open_table($def) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok($empty),
+            Err(e) => return Err(e.into()),
+        }
+    };
+}
+
+/// Both transaction types read the same way; only the table type redb hands back differs.
+macro_rules! impl_reader {
+    ($ty:ident) => {
+        impl Reader for $ty<'_> {
+            fn raw_get(&self, table: &str, id: u64) -> Result<Option<Vec<u8>>> {
+                let t = open_or!(self.tx, records(table), None);
+                get_in(&t, id)
+            }
+            fn raw_list(
+                &self,
+                table: &str,
+                after: Option<u64>,
+                limit: usize,
+                rev: bool,
+            ) -> Result<Vec<Vec<u8>>> {
+                let t = open_or!(self.tx, records(table), Vec::new());
+                list_in(&t, after, limit, rev)
+            }
+            fn raw_unique(&self, index: &str, key: &str) -> Result<Option<u64>> {
+                let name = unique_name(index);
+                let t = open_or!(self.tx, TableDefinition::<&str, u64>::new(&name), None);
+                Ok(t.get(key)?.map(|v| v.value()))
+            }
+            fn raw_scan(
+                &self,
+                index: &str,
+                prefix: &[u8],
+                after: Option<&[u8]>,
+                limit: usize,
+                rev: bool,
+            ) -> Result<Vec<(Vec<u8>, u64)>> {
+                let name = index_name(index);
+                let t = open_or!(self.tx, TableDefinition::<&[u8], u64>::new(&name), Vec::new());
+                scan_in(&t, prefix, after, limit, rev)
+            }
+            fn raw_meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+                let t = open_or!(self.tx, META, None);
+                Ok(t.get(key)?.map(|v| v.value().to_vec()))
+            }
+            fn raw_sequence(&self, name: &str) -> Result<u64> {
+                let t = open_or!(self.tx, SEQUENCES, 0);
+                Ok(t.get(name)?.map_or(0, |v| v.value()))
+            }
+        }
+    };
+}
+
+/// A read transaction: a consistent snapshot.
+pub struct ReadTx<'a> {
+    tx: &'a redb::ReadTransaction,
+}
+
+impl<'a> ReadTx<'a> {
+    pub(crate) fn new(tx: &'a redb::ReadTransaction) -> Self {
+        ReadTx { tx }
+    }
+}
+
+impl_reader!(ReadTx);
+
+/// A write transaction as one job of a group commit sees it.
+///
+/// Every write sets `dirty`: the writer uses it to know whether a job that then failed left
+/// anything behind that has to be rolled back (by replaying the batch without it).
+pub struct WriteTx<'a> {
+    tx: &'a redb::WriteTransaction,
+    actor: Option<u64>,
+    now_ms: i64,
+    dirty: bool,
+}
+
+impl<'a> WriteTx<'a> {
+    pub(crate) fn new(tx: &'a redb::WriteTransaction, actor: Option<u64>, now_ms: i64) -> Self {
+        WriteTx { tx, actor, now_ms, dirty: false }
+    }
+
+    pub(crate) fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// The time of this transaction (UTC milliseconds); every record written in one job
+    /// shares it.
+    pub fn now_ms(&self) -> i64 {
+        self.now_ms
+    }
+
+    /// The account on whose behalf this job writes, if any.
+    pub fn actor(&self) -> Option<u64> {
+        self.actor
+    }
+
+    /// Hands out the next id of a sequence (ids start at 1).
+    pub fn next_id(&mut self, sequence: &str) -> Result<u64> {
+        self.dirty = true;
+        let mut t = self.tx.open_table(SEQUENCES)?;
+        let next = t.get(sequence)?.map_or(0, |v| v.value()) + 1;
+        t.insert(sequence, next)?;
+        Ok(next)
+    }
+
+    /// Writes a new record and logs its creation.
+    pub fn insert<T: Record>(&mut self, record: &T) -> Result<()> {
+        self.put(record, Op::Create)
+    }
+
+    /// Overwrites a record and logs the update.
+    pub fn update<T: Record>(&mut self, record: &T) -> Result<()> {
+        self.put(record, Op::Update)
+    }
+
+    fn put<T: Record>(&mut self, record: &T, op: Op) -> Result<()> {
+        self.dirty = true;
+        let bytes = codec::encode(record)?;
+        self.tx.open_table(records(T::TABLE))?.insert(record.id(), bytes.as_slice())?;
+        if T::LOGGED {
+            self.log(T::TABLE, record.id(), op)?;
+        }
+        Ok(())
+    }
+
+    /// Removes a record, logging the deletion, and returns what it was.
+    pub fn remove<T: Record>(&mut self, id: u64) -> Result<Option<T>> {
+        self.dirty = true;
+        let old = {
+            let mut t = self.tx.open_table(records(T::TABLE))?;
+            let old = t.remove(id)?.map(|v| v.value().to_vec());
+            old
+        };
+        let Some(bytes) = old else { return Ok(None) };
+        if T::LOGGED {
+            self.log(T::TABLE, id, Op::Delete)?;
+        }
+        Ok(Some(codec::decode(&bytes)?))
+    }
+
+    /// Claims `key` in a unique index for `id`. Returns the id that already holds it, if it
+    /// is another one; then nothing is written.
+    pub fn claim_unique(&mut self, index: &str, key: &str, id: u64) -> Result<Option<u64>> {
+        let name = unique_name(index);
+        let def = TableDefinition::<&str, u64>::new(&name);
+        if let Some(holder) = self.raw_unique(index, key)? {
+            return Ok((holder != id).then_some(holder));
+        }
+        self.dirty = true;
+        self.tx.open_table(def)?.insert(key, id)?;
+        Ok(None)
+    }
+
+    /// Frees `key` in a unique index.
+    pub fn release_unique(&mut self, index: &str, key: &str) -> Result<()> {
+        self.dirty = true;
+        let name = unique_name(index);
+        self.tx.open_table(TableDefinition::<&str, u64>::new(&name))?.remove(key)?;
+        Ok(())
+    }
+
+    /// Adds an entry to an ordered index.
+    pub fn index_put(&mut self, index: &str, key: &[u8], id: u64) -> Result<()> {
+        self.dirty = true;
+        let name = index_name(index);
+        self.tx.open_table(TableDefinition::<&[u8], u64>::new(&name))?.insert(key, id)?;
+        Ok(())
+    }
+
+    /// Removes an entry from an ordered index.
+    pub fn index_remove(&mut self, index: &str, key: &[u8]) -> Result<()> {
+        self.dirty = true;
+        let name = index_name(index);
+        self.tx.open_table(TableDefinition::<&[u8], u64>::new(&name))?.remove(key)?;
+        Ok(())
+    }
+
+    pub fn set_meta(&mut self, key: &str, value: &[u8]) -> Result<()> {
+        self.dirty = true;
+        self.tx.open_table(META)?.insert(key, value)?;
+        Ok(())
+    }
+
+    fn log(&mut self, kind: &str, id: u64, op: Op) -> Result<()> {
+        let seq = self.next_id(CHANGELOG_SEQ)?;
+        let change =
+            Change { seq, kind: kind.to_owned(), id, op, actor: self.actor, at_ms: self.now_ms };
+        let bytes = codec::encode(&change)?;
+        self.tx.open_table(records(Change::TABLE))?.insert(seq, bytes.as_slice())?;
+        Ok(())
+    }
+
+    /// Removes change-log entries up to and including `upto` (once every subscriber has
+    /// passed them).
+    pub fn trim_changes(&mut self, upto: u64) -> Result<usize> {
+        self.dirty = true;
+        let mut t = self.tx.open_table(records(Change::TABLE))?;
+        let mut n = 0;
+        for e in t.extract_from_if(..=upto, |_, _| true)? {
+            e?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+impl_reader!(WriteTx);
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_end;
+
+    #[test]
+    fn prefix_end_is_the_next_prefix() {
+        assert_eq!(prefix_end(b"ab"), Some(b"ac".to_vec()));
+        assert_eq!(prefix_end(&[1, 255]), Some(vec![2]));
+        assert_eq!(prefix_end(&[255, 255]), None);
+        assert_eq!(prefix_end(b""), None);
+    }
+}
