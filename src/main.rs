@@ -1,5 +1,8 @@
 //! The command line. Everything else is in the library, so tests start the same thing.
 
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::IsTerminal;
 use std::process::ExitCode;
 

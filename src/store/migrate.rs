@@ -48,22 +48,29 @@ pub(crate) fn file_version(tx: &impl Reader) -> Result<Option<u32>> {
     }
 }
 
+/// Whether this binary may open the file: it is Barrio's (or empty) and not from a newer
+/// Barrio. Returns the file's schema version, `None` for an empty file.
+pub(crate) fn check(rtx: &redb::ReadTransaction, migrations: &[Migration]) -> Result<Option<u32>> {
+    let r = ReadTx::new(rtx);
+    let found = file_version(&r)?;
+    if found.is_none() && rtx.list_tables()?.next().is_some() {
+        return Err(StoreError::NotBarrio("it has tables but no Barrio schema version".into()));
+    }
+    if found.is_some() && r.meta(FORMAT_KEY)?.as_deref() != Some(FORMAT) {
+        return Err(StoreError::NotBarrio("its format marker is missing".into()));
+    }
+    match found {
+        Some(v) if v > target(migrations) => {
+            Err(StoreError::NewerSchema { file: v, binary: target(migrations) })
+        }
+        _ => Ok(found),
+    }
+}
+
 pub(crate) fn run(db: &redb::Database, migrations: &[Migration]) -> Result<()> {
     let binary = target(migrations);
-    let found = {
-        let rtx = db.begin_read()?;
-        let r = ReadTx::new(&rtx);
-        let found = file_version(&r)?;
-        if found.is_none() && rtx.list_tables()?.next().is_some() {
-            return Err(StoreError::NotBarrio("it has tables but no Barrio schema version".into()));
-        }
-        if found.is_some() && r.meta(FORMAT_KEY)?.as_deref() != Some(FORMAT) {
-            return Err(StoreError::NotBarrio("its format marker is missing".into()));
-        }
-        found
-    };
+    let found = check(&db.begin_read()?, migrations)?;
     match found {
-        Some(v) if v > binary => Err(StoreError::NewerSchema { file: v, binary }),
         Some(v) if v == binary => Ok(()),
         _ => {
             let from = found.unwrap_or(binary);

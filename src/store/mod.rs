@@ -95,6 +95,25 @@ impl Store {
     }
 
     pub(crate) fn open_with(path: &Path, migrations: &[Migration]) -> Result<Store> {
+        // Look before opening for writing: a file we must refuse is left byte for byte as it
+        // was (opening a redb file for writing updates its header).
+        if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+            match redb::ReadOnlyDatabase::open(path) {
+                Ok(ro) => {
+                    let rtx = ro.begin_read()?;
+                    migrate::check(&rtx, migrations)?;
+                }
+                Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
+                    return Err(StoreError::AlreadyOpen(path.display().to_string()));
+                }
+                Err(redb::DatabaseError::Storage(redb::StorageError::Corrupted(msg))) => {
+                    return Err(StoreError::NotBarrio(msg));
+                }
+                // Needs recovery after a crash: opening for writing repairs it, and the same
+                // checks run again below.
+                Err(_) => {}
+            }
+        }
         let db = match redb::Database::create(path) {
             Ok(db) => db,
             Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
@@ -166,5 +185,84 @@ impl Store {
     /// Stops the writer after it has committed everything submitted so far.
     pub async fn shutdown(&self) {
         self.inner.writer.shutdown().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Item {
+        id: u64,
+        n: u32,
+    }
+    impl Record for Item {
+        const TABLE: &'static str = "items";
+        const VERSION: u8 = 1;
+        fn id(&self) -> u64 {
+            self.id
+        }
+    }
+
+    #[derive(Debug)]
+    enum E {
+        Late,
+        Store,
+    }
+    impl From<StoreError> for E {
+        fn from(_: StoreError) -> Self {
+            E::Store
+        }
+    }
+
+    #[tokio::test]
+    async fn a_job_failing_after_writing_is_rolled_back_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.redb")).unwrap();
+        // Submit many jobs at once so they share batches; every third one writes and then
+        // fails, one panics.
+        let jobs = (0..60u32).map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .write(None, move |w| {
+                        let id = w.next_id(Item::TABLE)?;
+                        w.insert(&Item { id, n })?;
+                        if n == 31 {
+                            panic!("a bug in a job");
+                        }
+                        if n % 3 == 0 { Err(E::Late) } else { Ok(id) }
+                    })
+                    .await
+            })
+        });
+        let results: Vec<_> =
+            futures::future::join_all(jobs).await.into_iter().map(|r| r.unwrap()).collect();
+        for (n, r) in results.iter().enumerate() {
+            match (n % 3 == 0, n == 31) {
+                (true, _) => assert!(matches!(r, Err(E::Late)), "job {n}: {r:?}"),
+                (_, true) => assert!(matches!(r, Err(E::Store)), "job {n}: {r:?}"),
+                _ => assert!(r.is_ok(), "job {n}: {r:?}"),
+            }
+        }
+        let items: Vec<Item> = store.read(|r| r.list(None, 100, false)).unwrap();
+        let mut ns: Vec<u32> = items.iter().map(|i| i.n).collect();
+        ns.sort();
+        let expected: Vec<u32> = (0..60).filter(|n| n % 3 != 0 && *n != 31).collect();
+        assert_eq!(ns, expected, "exactly the successful jobs' writes are there");
+        // Ids handed to successful jobs are the ids their records have.
+        for r in results.iter().flatten() {
+            assert!(items.iter().any(|i| i.id == *r));
+        }
+        let stats = store.write_stats();
+        assert_eq!(stats.writes, expected.len() as u64);
+        assert!(stats.replays > 0);
+        // The change log has one entry per committed record, in order.
+        let changes = store.read(|r| r.changes_after(0, 1000)).unwrap();
+        assert_eq!(changes.len(), expected.len());
+        assert!(changes.windows(2).all(|w| w[0].seq < w[1].seq));
+        store.shutdown().await;
     }
 }

@@ -56,6 +56,8 @@ impl Record for Change {
     const TABLE: &'static str = "changelog";
     const VERSION: u8 = 1;
     const LOGGED: bool = false;
+    // An entry is keyed by its sequence number; `id` is the id of the record it is about.
+    #[allow(clippy::misnamed_getters)]
     fn id(&self) -> u64 {
         self.seq
     }
@@ -362,11 +364,7 @@ impl<'a> WriteTx<'a> {
     /// Removes a record, logging the deletion, and returns what it was.
     pub fn remove<T: Record>(&mut self, id: u64) -> Result<Option<T>> {
         self.dirty = true;
-        let old = {
-            let mut t = self.tx.open_table(records(T::TABLE))?;
-            let old = t.remove(id)?.map(|v| v.value().to_vec());
-            old
-        };
+        let old = self.tx.open_table(records(T::TABLE))?.remove(id)?.map(|v| v.value().to_vec());
         let Some(bytes) = old else { return Ok(None) };
         if T::LOGGED {
             self.log(T::TABLE, id, Op::Delete)?;
