@@ -100,7 +100,14 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        ApiError::internal(e)
+        match e {
+            // Unique indexes are named `<table>.<field>`.
+            StoreError::Conflict { index, .. } => {
+                let field = index.rsplit('.').next().unwrap_or(index);
+                ApiError::conflict(Some(field), format!("that {field} is already taken"))
+            }
+            e => ApiError::internal(e),
+        }
     }
 }
 

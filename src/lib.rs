@@ -11,6 +11,7 @@
 //! - Domains, each with its model, rules and routes: [`accounts`].
 //! - [`store`]: redb, and only there: records, indexes, the single writer with group
 //!   commit, the change log, migrations.
+//! - [`media`]: uploaded images, recognised by content.
 //! - [`ui`]: the embedded web UI and API docs page.
 //!
 //! `main.rs` is only the command line; tests and benches start the same app through here.
@@ -24,6 +25,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod media;
 pub mod store;
 pub mod ui;
 

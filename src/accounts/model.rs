@@ -29,6 +29,16 @@ impl Record for User {
     fn id(&self) -> u64 {
         self.id
     }
+    fn unique_keys(&self) -> Vec<(&'static str, String)> {
+        let mut keys = vec![(USERNAME_INDEX, self.username.to_ascii_lowercase())];
+        if let Some(e) = &self.email {
+            keys.push((EMAIL_INDEX, e.to_lowercase()));
+        }
+        keys
+    }
+    fn index_keys(&self) -> Vec<(&'static str, Vec<u8>)> {
+        vec![(ROLE_INDEX, role_key(self.role, self.id))]
+    }
 }
 
 pub const USERNAME_INDEX: &str = "users.username";

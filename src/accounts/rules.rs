@@ -7,9 +7,7 @@ use crate::auth::{Passwords, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Reader, Record, Store, WriteTx};
 
-use super::model::{
-    EMAIL_INDEX, Email, Password, ROLE_INDEX, USERNAME_INDEX, User, Username, role_key,
-};
+use super::model::{Email, Password, ROLE_INDEX, USERNAME_INDEX, User, Username};
 
 /// How many super_admins there are, counting at most to `upto`.
 pub fn count_role(r: &impl Reader, role: Role, upto: usize) -> ApiResult<usize> {
@@ -35,25 +33,7 @@ pub struct NewAccount {
 }
 
 pub fn insert(w: &mut WriteTx<'_>, new: &NewAccount) -> ApiResult<User> {
-    let key = new.username.key();
-    if w.unique(USERNAME_INDEX, &key)?.is_some() {
-        return Err(ApiError::conflict(Some("username"), "that username is taken"));
-    }
-    let email_key = new.email.as_ref().map(Email::key);
-    if let Some(k) = &email_key
-        && w.unique(EMAIL_INDEX, k)?.is_some()
-    {
-        return Err(ApiError::conflict(
-            Some("email"),
-            "that e-mail address belongs to another account",
-        ));
-    }
     let id = w.next_id(User::TABLE)?;
-    w.claim_unique(USERNAME_INDEX, &key, id)?;
-    if let Some(k) = &email_key {
-        w.claim_unique(EMAIL_INDEX, k, id)?;
-    }
-    w.index_put(ROLE_INDEX, &role_key(new.role, id), id)?;
     let user = User {
         id,
         username: new.username.as_str().to_owned(),
@@ -65,6 +45,7 @@ pub fn insert(w: &mut WriteTx<'_>, new: &NewAccount) -> ApiResult<User> {
         created_at_ms: w.now_ms(),
         updated_at_ms: w.now_ms(),
     };
+    // Refuses (409, naming username or email) before writing when a key is taken.
     w.insert(&user)?;
     Ok(user)
 }
@@ -88,6 +69,7 @@ pub async fn create_account(
     let new = NewAccount { username, email, display_name, role, password_hash };
     store
         .write(actor, move |w| {
+            // Checked here, inside the writer, so two racing setups cannot both pass.
             if only_if_no_owner && count_role(w, Role::SuperAdmin, 1)? > 0 {
                 return Err(ApiError::conflict(
                     None,
@@ -109,20 +91,6 @@ pub struct AccountPatch {
 
 pub fn update(w: &mut WriteTx<'_>, id: u64, patch: &AccountPatch) -> ApiResult<User> {
     let mut user: User = w.get(id)?.ok_or_else(|| ApiError::not_found("user"))?;
-    let old_email_key = user.email.as_deref().map(str::to_lowercase);
-    let new_email_key = match &patch.email {
-        Some(e) => e.as_ref().map(Email::key),
-        None => old_email_key.clone(),
-    };
-    if new_email_key != old_email_key
-        && let Some(k) = &new_email_key
-        && w.unique(EMAIL_INDEX, k)?.is_some_and(|holder| holder != id)
-    {
-        return Err(ApiError::conflict(
-            Some("email"),
-            "that e-mail address belongs to another account",
-        ));
-    }
     if let Some(role) = patch.role
         && user.role == Role::SuperAdmin
         && role != Role::SuperAdmin
@@ -133,26 +101,13 @@ pub fn update(w: &mut WriteTx<'_>, id: u64, patch: &AccountPatch) -> ApiResult<U
             "the last super_admin cannot be demoted; make another one first",
         ));
     }
-    // Checks done; from here on only writes.
-    if new_email_key != old_email_key {
-        if let Some(k) = &old_email_key {
-            w.release_unique(EMAIL_INDEX, k)?;
-        }
-        if let Some(k) = &new_email_key {
-            w.claim_unique(EMAIL_INDEX, k, id)?;
-        }
-    }
     if let Some(e) = &patch.email {
         user.email = e.clone().map(Email::into_inner);
     }
     if let Some(d) = &patch.display_name {
         user.display_name = d.clone();
     }
-    if let Some(role) = patch.role
-        && role != user.role
-    {
-        w.index_remove(ROLE_INDEX, &role_key(user.role, id))?;
-        w.index_put(ROLE_INDEX, &role_key(role, id), id)?;
+    if let Some(role) = patch.role {
         user.role = role;
     }
     user.updated_at_ms = w.now_ms();
@@ -174,11 +129,6 @@ pub fn delete(w: &mut WriteTx<'_>, id: u64) -> ApiResult<()> {
     if user.role == Role::SuperAdmin && count_role(w, Role::SuperAdmin, 2)? < 2 {
         return Err(ApiError::conflict(None, "the last super_admin cannot be deleted"));
     }
-    w.release_unique(USERNAME_INDEX, &user.username.to_ascii_lowercase())?;
-    if let Some(e) = &user.email {
-        w.release_unique(EMAIL_INDEX, &e.to_lowercase())?;
-    }
-    w.index_remove(ROLE_INDEX, &role_key(user.role, id))?;
     w.remove::<User>(id)?;
     Ok(())
 }

@@ -23,6 +23,15 @@ impl AuthUser {
     pub fn id(&self) -> u64 {
         self.user.id
     }
+
+    /// 403 unless the caller is staff (admin or super_admin).
+    pub fn require_staff(&self) -> ApiResult<()> {
+        if self.user.role.is_staff() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("only staff may do this"))
+        }
+    }
 }
 
 pub struct MaybeAuthUser(pub Option<AuthUser>);

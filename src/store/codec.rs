@@ -21,6 +21,20 @@ pub trait Record: Serialize + DeserializeOwned + Send + 'static {
     const LOGGED: bool = true;
 
     fn id(&self) -> u64;
+
+    /// The unique keys this record holds, as (index, key). The store claims them on insert,
+    /// moves them on update and frees them on remove, refusing with
+    /// [`StoreError::Conflict`] before writing anything when another record holds one.
+    /// Name indexes `<table>.<field>`: the field is what a conflict names.
+    fn unique_keys(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    /// The ordered-index entries of this record, as (index, key bytes), maintained by the
+    /// store like the unique keys. Keys must be unique per index (end them with the id).
+    fn index_keys(&self) -> Vec<(&'static str, Vec<u8>)> {
+        Vec::new()
+    }
 }
 
 pub(crate) fn encode<T: Record>(record: &T) -> Result<Vec<u8>> {

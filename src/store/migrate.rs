@@ -127,9 +127,7 @@ mod tests {
     }
 
     fn add_pinned(w: &mut WriteTx<'_>) -> Result<()> {
-        for old in w.list::<NoteV1>(None, usize::MAX, false)? {
-            w.update(&Note { id: old.id, text: old.text, pinned: false })?;
-        }
+        w.migrate_table(|old: NoteV1| Note { id: old.id, text: old.text, pinned: false })?;
         Ok(())
     }
 

@@ -48,6 +48,10 @@ pub enum StoreError {
     Db(#[from] redb::Error),
     #[error("record encoding: {0}")]
     Codec(#[from] postcard::Error),
+    /// A unique key is held by another record. Not an internal error: the HTTP layer answers
+    /// 409 naming the field.
+    #[error("{key:?} is already taken in {index}")]
+    Conflict { index: &'static str, key: String, holder: u64 },
     #[error("the writer has stopped")]
     WriterGone,
     #[error("a write job panicked")]

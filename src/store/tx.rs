@@ -14,10 +14,11 @@ use std::ops::Bound;
 use redb::{ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 
-use super::Result;
 use super::codec::{self, Record};
+use super::{Result, StoreError};
 
 const SEQUENCES: TableDefinition<&str, u64> = TableDefinition::new("sequences");
+const BLOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("blobs");
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const CHANGELOG_SEQ: &str = "changelog";
 
@@ -90,6 +91,13 @@ pub trait Reader {
     fn raw_meta(&self, key: &str) -> Result<Option<Vec<u8>>>;
     #[doc(hidden)]
     fn raw_sequence(&self, name: &str) -> Result<u64>;
+    #[doc(hidden)]
+    fn raw_blob(&self, hash: &str) -> Result<Option<Vec<u8>>>;
+
+    /// The bytes of a blob by its content hash.
+    fn blob(&self, hash: &str) -> Result<Option<Vec<u8>>> {
+        self.raw_blob(hash)
+    }
 
     /// The record with this id, if any.
     fn get<T: Record>(&self, id: u64) -> Result<Option<T>> {
@@ -284,6 +292,10 @@ macro_rules! impl_reader {
                 let t = open_or!(self.tx, SEQUENCES, 0);
                 Ok(t.get(name)?.map_or(0, |v| v.value()))
             }
+            fn raw_blob(&self, hash: &str) -> Result<Option<Vec<u8>>> {
+                let t = open_or!(self.tx, BLOBS, None);
+                Ok(t.get(hash)?.map(|v| v.value().to_vec()))
+            }
         }
     };
 }
@@ -332,22 +344,61 @@ impl<'a> WriteTx<'a> {
         self.actor
     }
 
-    /// Hands out the next id of a sequence (ids start at 1).
+    /// Hands out the next id of a sequence (ids start at 1). Not counted as a write for the
+    /// writer's replay logic: a job that refuses after taking an id only leaves a gap.
     pub fn next_id(&mut self, sequence: &str) -> Result<u64> {
-        self.dirty = true;
         let mut t = self.tx.open_table(SEQUENCES)?;
         let next = t.get(sequence)?.map_or(0, |v| v.value()) + 1;
         t.insert(sequence, next)?;
         Ok(next)
     }
 
-    /// Writes a new record and logs its creation.
+    /// Refuses with [`StoreError::Conflict`] if another record holds one of `record`'s
+    /// unique keys. Writes nothing.
+    pub fn check_unique<T: Record>(&self, record: &T) -> Result<()> {
+        for (index, key) in record.unique_keys() {
+            if let Some(holder) = self.raw_unique(index, &key)?
+                && holder != record.id()
+            {
+                return Err(StoreError::Conflict { index, key, holder });
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes a new record with its index entries, and logs its creation.
     pub fn insert<T: Record>(&mut self, record: &T) -> Result<()> {
+        self.check_unique(record)?;
+        self.dirty = true;
+        for (index, key) in record.unique_keys() {
+            self.claim_unique(index, &key, record.id())?;
+        }
+        for (index, key) in record.index_keys() {
+            self.index_put(index, &key, record.id())?;
+        }
         self.put(record, Op::Create)
     }
 
-    /// Overwrites a record and logs the update.
+    /// Overwrites a record, moving its index entries, and logs the update.
     pub fn update<T: Record>(&mut self, record: &T) -> Result<()> {
+        self.check_unique(record)?;
+        let old: Option<T> = self.get(record.id())?;
+        self.dirty = true;
+        let (old_unique, old_index) =
+            old.map_or_else(Default::default, |o| (o.unique_keys(), o.index_keys()));
+        let (new_unique, new_index) = (record.unique_keys(), record.index_keys());
+        for (index, key) in old_unique.iter().filter(|k| !new_unique.contains(k)) {
+            self.release_unique(index, key)?;
+        }
+        for (index, key) in new_unique.iter().filter(|k| !old_unique.contains(k)) {
+            self.claim_unique(index, key, record.id())?;
+        }
+        for (index, key) in old_index.iter().filter(|k| !new_index.contains(k)) {
+            self.index_remove(index, key)?;
+        }
+        for (index, key) in new_index.iter().filter(|k| !old_index.contains(k)) {
+            self.index_put(index, key, record.id())?;
+        }
         self.put(record, Op::Update)
     }
 
@@ -361,15 +412,60 @@ impl<'a> WriteTx<'a> {
         Ok(())
     }
 
-    /// Removes a record, logging the deletion, and returns what it was.
-    pub fn remove<T: Record>(&mut self, id: u64) -> Result<Option<T>> {
+    /// For migrations: rewrites every record of a table from its old layout `Old` to the new
+    /// one, moving index entries from the old keys to the new. Not logged (derived state,
+    /// such as the search index, is rebuilt after a schema change).
+    pub fn migrate_table<Old: Record, New: Record>(
+        &mut self,
+        f: impl Fn(Old) -> New,
+    ) -> Result<usize> {
         self.dirty = true;
-        let old = self.tx.open_table(records(T::TABLE))?.remove(id)?.map(|v| v.value().to_vec());
-        let Some(bytes) = old else { return Ok(None) };
+        let mut n = 0;
+        let mut after = None;
+        loop {
+            let batch = self.raw_list(Old::TABLE, after, 1000, false)?;
+            if batch.is_empty() {
+                return Ok(n);
+            }
+            for bytes in batch {
+                let old: Old = codec::decode(&bytes)?;
+                let id = old.id();
+                after = Some(id);
+                for (index, key) in old.unique_keys() {
+                    self.release_unique(index, &key)?;
+                }
+                for (index, key) in old.index_keys() {
+                    self.index_remove(index, &key)?;
+                }
+                let new = f(old);
+                for (index, key) in new.unique_keys() {
+                    self.claim_unique(index, &key, id)?;
+                }
+                for (index, key) in new.index_keys() {
+                    self.index_put(index, &key, id)?;
+                }
+                let bytes = codec::encode(&new)?;
+                self.tx.open_table(records(New::TABLE))?.insert(id, bytes.as_slice())?;
+                n += 1;
+            }
+        }
+    }
+
+    /// Removes a record and its index entries, logging the deletion, and returns what it was.
+    pub fn remove<T: Record>(&mut self, id: u64) -> Result<Option<T>> {
+        let Some(old) = self.get::<T>(id)? else { return Ok(None) };
+        self.dirty = true;
+        for (index, key) in old.unique_keys() {
+            self.release_unique(index, &key)?;
+        }
+        for (index, key) in old.index_keys() {
+            self.index_remove(index, &key)?;
+        }
+        self.tx.open_table(records(T::TABLE))?.remove(id)?;
         if T::LOGGED {
             self.log(T::TABLE, id, Op::Delete)?;
         }
-        Ok(Some(codec::decode(&bytes)?))
+        Ok(Some(old))
     }
 
     /// Claims `key` in a unique index for `id`. Returns the id that already holds it, if it
@@ -407,6 +503,19 @@ impl<'a> WriteTx<'a> {
         let name = index_name(index);
         self.tx.open_table(TableDefinition::<&[u8], u64>::new(&name))?.remove(key)?;
         Ok(())
+    }
+
+    /// Stores bytes under their SHA-256 (hex) and returns it. Storing the same bytes twice
+    /// keeps one copy. Blobs are not garbage-collected yet: replacing an image leaves the old
+    /// bytes in the file.
+    pub fn put_blob(&mut self, bytes: &[u8]) -> Result<String> {
+        use sha2::Digest;
+        let hash = hex::encode(sha2::Sha256::digest(bytes));
+        if self.raw_blob(&hash)?.is_none() {
+            self.dirty = true;
+            self.tx.open_table(BLOBS)?.insert(hash.as_str(), bytes)?;
+        }
+        Ok(hash)
     }
 
     pub fn set_meta(&mut self, key: &str, value: &[u8]) -> Result<()> {
