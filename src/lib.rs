@@ -9,6 +9,8 @@
 //!   the field at fault, list pages, one error format).
 //! - [`auth`]: passwords, tokens, login throttling, the role policy, the extractors.
 //! - Domains, each with its model, rules and routes: [`accounts`].
+//! - [`events`]: domain events emitted inside write jobs, the change-log subscribers, and
+//!   the notifications they produce.
 //! - [`store`]: redb, and only there: records, indexes, the single writer with group
 //!   commit, the change log, migrations.
 //! - [`media`]: uploaded images, recognised by content.
@@ -24,6 +26,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod media;
 pub mod store;

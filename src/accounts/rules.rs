@@ -47,6 +47,7 @@ pub fn insert(w: &mut WriteTx<'_>, new: &NewAccount) -> ApiResult<User> {
     };
     // Refuses (409, naming username or email) before writing when a key is taken.
     w.insert(&user)?;
+    crate::events::emit(w, crate::events::Event::SignedUp { user_id: id })?;
     Ok(user)
 }
 
