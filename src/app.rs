@@ -21,6 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::auth::{Auth, Passwords, Throttle, Tokens};
 use crate::config::Settings;
 use crate::error::{ApiError, ErrorBody};
+use crate::events::Events;
 use crate::http::MAX_BODY;
 use crate::store::{Reader, Store};
 
@@ -29,6 +30,7 @@ use crate::store::{Reader, Store};
 pub struct AppState {
     pub store: Store,
     pub auth: Arc<Auth>,
+    pub events: Arc<Events>,
 }
 
 #[derive(OpenApi)]
@@ -94,13 +96,15 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         tokens: Tokens::new(&secret, settings.token_ttl),
         throttle: Throttle::default(),
     };
-    Ok(AppState { store, auth: Arc::new(auth) })
+    let events = Events::new(&store, &settings.events())?;
+    Ok(AppState { store, auth: Arc::new(auth), events: Arc::new(events) })
 }
 
 /// The whole HTTP surface: the API (documented), health, metrics and the UI.
 pub fn router(state: AppState) -> axum::Router {
     let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::accounts::router())
+        .merge(crate::events::router())
         .split_for_parts();
     let openapi_json = openapi.to_json().unwrap_or_else(|_| "{}".into());
     api.route(
@@ -149,10 +153,12 @@ async fn json_method_not_allowed(req: Request, next: Next) -> Response {
 
 async fn healthz(State(s): State<AppState>) -> Response {
     let open = s.store.read(|r| r.last_change()).is_ok();
+    let lag = s.events.lag(&s.store).unwrap_or_default();
     let body = serde_json::json!({
         "status": if open { "ok" } else { "degraded" },
         "version": env!("CARGO_PKG_VERSION"),
         "data_file_open": open,
+        "subscribers": lag,
     });
     let status = if open { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, axum::Json(body)).into_response()
@@ -168,6 +174,40 @@ async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
          # HELP barrio_store_replays_total Batches replayed after a job failed mid-write.\n# TYPE barrio_store_replays_total counter\nbarrio_store_replays_total {}\n",
         w.commits, w.writes, w.refused, w.replays
     );
+    let mut body = body;
+    body.push_str("# HELP barrio_subscriber_behind Change-log entries a subscriber has not handled yet.\n# TYPE barrio_subscriber_behind gauge\n");
+    let lag = s.events.lag(&s.store).unwrap_or_default();
+    for l in &lag {
+        body.push_str(&format!(
+            "barrio_subscriber_behind{{subscriber=\"{}\"}} {}\n",
+            l.name, l.behind
+        ));
+    }
+    body.push_str("# HELP barrio_subscriber_oldest_age_seconds Age of the oldest entry a subscriber has not handled.\n# TYPE barrio_subscriber_oldest_age_seconds gauge\n");
+    for l in &lag {
+        body.push_str(&format!(
+            "barrio_subscriber_oldest_age_seconds{{subscriber=\"{}\"}} {:.3}\n",
+            l.name,
+            l.oldest_age_ms as f64 / 1000.0
+        ));
+    }
+    let (dead, outbox) = s
+        .store
+        .read(|r| {
+            Ok((
+                r.list::<crate::events::subscriber::DeadLetter>(None, 100_000, false)?.len(),
+                crate::events::outbox_pending(r)?,
+            ))
+        })
+        .unwrap_or_default();
+    let (first, last) = s
+        .store
+        .read(|r| Ok((r.changes_after(0, 1)?.first().map_or(0, |c| c.seq), r.last_change()?)))
+        .unwrap_or_default();
+    body.push_str(&format!("# HELP barrio_changelog_first_seq Oldest change-log entry kept (0: empty).\n# TYPE barrio_changelog_first_seq gauge\nbarrio_changelog_first_seq {first}\n"));
+    body.push_str(&format!("# HELP barrio_changelog_last_seq Newest change-log sequence.\n# TYPE barrio_changelog_last_seq counter\nbarrio_changelog_last_seq {last}\n"));
+    body.push_str(&format!("# HELP barrio_dead_letters Entries subscribers gave up on.\n# TYPE barrio_dead_letters gauge\nbarrio_dead_letters {dead}\n"));
+    body.push_str(&format!("# HELP barrio_outbox_pending E-mails waiting to be sent.\n# TYPE barrio_outbox_pending gauge\nbarrio_outbox_pending {outbox}\n"));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }
 

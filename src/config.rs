@@ -71,11 +71,48 @@ pub struct Settings {
     /// argon2id lanes.
     #[arg(long, env = "BARRIO_ARGON2_P", default_value_t = 1, global = true)]
     pub argon2_p: u32,
+    /// SMTP relay for notification e-mails, e.g. smtp://127.0.0.1:25 or
+    /// smtps://user:pass@mail.example.com; unset: no e-mail.
+    #[arg(long, env = "BARRIO_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of notification e-mails.
+    #[arg(
+        long,
+        env = "BARRIO_SMTP_FROM",
+        default_value = "Barrio <barrio@localhost>",
+        global = true
+    )]
+    pub smtp_from: String,
+    /// Attempts before a failing event handler's entry goes to the dead-letter list.
+    #[arg(long, env = "BARRIO_EVENTS_MAX_ATTEMPTS", default_value_t = 5, global = true)]
+    pub events_max_attempts: u32,
+    /// First retry delay (ms) of event handlers and e-mail; doubles per attempt, up to 60×.
+    #[arg(long, env = "BARRIO_EVENTS_BACKOFF_MS", default_value_t = 500, global = true)]
+    pub events_backoff_ms: u64,
+    /// Developer option: add a subscriber that fails on every event (to see dead letters).
+    #[arg(
+        long,
+        env = "BARRIO_CHAOS_SUBSCRIBER",
+        default_value_t = false,
+        hide = true,
+        global = true
+    )]
+    pub chaos_subscriber: bool,
 }
 
 impl Settings {
     pub fn data_dir(&self) -> DataDir {
         DataDir { root: self.data_dir.clone() }
+    }
+
+    pub fn events(&self) -> crate::events::EventSettings {
+        crate::events::EventSettings {
+            smtp_url: self.smtp_url.clone().filter(|u| !u.is_empty()),
+            smtp_from: self.smtp_from.clone(),
+            max_attempts: self.events_max_attempts,
+            backoff: std::time::Duration::from_millis(self.events_backoff_ms.max(1)),
+            chaos: self.chaos_subscriber,
+        }
     }
 
     pub fn argon2(&self) -> Argon2Settings {

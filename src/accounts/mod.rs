@@ -9,6 +9,6 @@ mod model;
 mod routes;
 mod rules;
 
-pub use model::{Email, Password, User, Username};
+pub use model::{Email, Password, ROLE_INDEX, User, Username, migrate_to_v2};
 pub use routes::router;
 pub use rules::{AccountForm, create_account};

@@ -21,11 +21,62 @@ pub struct User {
     pub token_generation: u32,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// Notification kinds this account does not want by e-mail (v2).
+    pub email_off: Vec<String>,
+}
+
+/// The account record as schema version 1 wrote it (before e-mail preferences).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserV1 {
+    pub id: u64,
+    pub username: String,
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub role: Role,
+    pub password_hash: String,
+    pub token_generation: u32,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+impl Record for UserV1 {
+    const TABLE: &'static str = "users";
+    const VERSION: u8 = 1;
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn unique_keys(&self) -> Vec<(&'static str, String)> {
+        let mut keys = vec![(USERNAME_INDEX, self.username.to_ascii_lowercase())];
+        if let Some(e) = &self.email {
+            keys.push((EMAIL_INDEX, e.to_lowercase()));
+        }
+        keys
+    }
+    fn index_keys(&self) -> Vec<(&'static str, Vec<u8>)> {
+        vec![(ROLE_INDEX, role_key(self.role, self.id))]
+    }
+}
+
+/// Schema 2: accounts get e-mail preferences (all kinds on).
+pub fn migrate_to_v2(w: &mut crate::store::WriteTx<'_>) -> crate::store::Result<()> {
+    w.migrate_table(|u: UserV1| User {
+        id: u.id,
+        username: u.username,
+        email: u.email,
+        display_name: u.display_name,
+        role: u.role,
+        password_hash: u.password_hash,
+        token_generation: u.token_generation,
+        created_at_ms: u.created_at_ms,
+        updated_at_ms: u.updated_at_ms,
+        email_off: Vec::new(),
+    })?;
+    Ok(())
 }
 
 impl Record for User {
     const TABLE: &'static str = "users";
-    const VERSION: u8 = 1;
+    const VERSION: u8 = 2;
     fn id(&self) -> u64 {
         self.id
     }
@@ -148,6 +199,9 @@ pub struct UserView {
     pub display_name: Option<String>,
     pub role: Role,
     pub created_at: String,
+    /// Whether each kind of notification is also sent by e-mail.
+    #[schema(value_type = std::collections::BTreeMap<String, bool>)]
+    pub email_notifications: std::collections::BTreeMap<String, bool>,
 }
 
 /// An account as everyone else sees it.
@@ -168,6 +222,10 @@ impl From<&User> for UserView {
             display_name: u.display_name.clone(),
             role: u.role,
             created_at: rfc3339(u.created_at_ms),
+            email_notifications: crate::events::KINDS
+                .iter()
+                .map(|k| ((*k).to_owned(), !u.email_off.iter().any(|o| o == k)))
+                .collect(),
         }
     }
 }

@@ -170,6 +170,8 @@ pub struct UserPatch {
     display_name: Option<Option<String>>,
     /// super_admin only.
     role: Option<Role>,
+    /// Turn e-mail on or off per notification kind, e.g. `{"price_changed": false}`.
+    email_notifications: Option<std::collections::BTreeMap<String, bool>>,
 }
 
 /// Edit an account: its owner (not staff), or a super_admin; roles by a super_admin only.
@@ -184,7 +186,11 @@ async fn patch_user(
     if body.role.is_some() {
         require(&caller, AccountAction::ChangeRole, id)?;
     }
-    if body.email.is_some() || body.display_name.is_some() || body.role.is_none() {
+    if body.email.is_some()
+        || body.display_name.is_some()
+        || body.email_notifications.is_some()
+        || body.role.is_none()
+    {
         require(&caller, AccountAction::EditProfile, id)?;
     }
     let patch = AccountPatch {
@@ -194,7 +200,22 @@ async fn patch_user(
             .transpose()?,
         display_name: body.display_name.map(|d| parse_display_name(d.as_deref())).transpose()?,
         role: body.role,
+        email_notifications: body.email_notifications,
     };
+    if let Some(unknown) = patch
+        .email_notifications
+        .iter()
+        .flat_map(|m| m.keys())
+        .find(|k| !crate::events::KINDS.contains(&k.as_str()))
+    {
+        return Err(ApiError::invalid(
+            "email_notifications",
+            format!(
+                "no notification kind {unknown:?}; kinds are {}",
+                crate::events::KINDS.join(", ")
+            ),
+        ));
+    }
     let user = s.store.write(Some(caller.id()), move |w| rules::update(w, id, &patch)).await?;
     Ok(axum::Json((&user).into()))
 }

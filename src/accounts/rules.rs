@@ -44,6 +44,7 @@ pub fn insert(w: &mut WriteTx<'_>, new: &NewAccount) -> ApiResult<User> {
         token_generation: 0,
         created_at_ms: w.now_ms(),
         updated_at_ms: w.now_ms(),
+        email_off: Vec::new(),
     };
     // Refuses (409, naming username or email) before writing when a key is taken.
     w.insert(&user)?;
@@ -88,6 +89,8 @@ pub struct AccountPatch {
     pub email: Option<Option<Email>>,
     pub display_name: Option<Option<String>>,
     pub role: Option<Role>,
+    /// Notification kind → whether to send it by e-mail; kinds not named keep their setting.
+    pub email_notifications: Option<std::collections::BTreeMap<String, bool>>,
 }
 
 pub fn update(w: &mut WriteTx<'_>, id: u64, patch: &AccountPatch) -> ApiResult<User> {
@@ -110,6 +113,14 @@ pub fn update(w: &mut WriteTx<'_>, id: u64, patch: &AccountPatch) -> ApiResult<U
     }
     if let Some(role) = patch.role {
         user.role = role;
+    }
+    if let Some(prefs) = &patch.email_notifications {
+        for (kind, on) in prefs {
+            user.email_off.retain(|k| k != kind);
+            if !on {
+                user.email_off.push(kind.clone());
+            }
+        }
     }
     user.updated_at_ms = w.now_ms();
     w.update(&user)?;

@@ -13,7 +13,7 @@ pub mod policy;
 mod throttle;
 mod token;
 
-pub use extract::{AuthUser, MaybeAuthUser};
+pub use extract::{AuthUser, MaybeAuthUser, authenticate};
 pub use password::{Argon2Settings, Passwords};
 pub use policy::Role;
 pub use throttle::Throttle;

@@ -14,7 +14,7 @@ use super::tx::{ReadTx, Reader, WriteTx};
 use super::{Result, StoreError};
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const VERSION_KEY: &str = "schema_version";
 const FORMAT_KEY: &str = "format";
@@ -27,8 +27,13 @@ pub struct Migration {
     pub run: fn(&mut WriteTx<'_>) -> Result<()>,
 }
 
-/// Every migration since version 1, in order.
-pub(crate) const MIGRATIONS: &[Migration] = &[];
+/// Every migration since version 1, in order. The steps themselves live with the domain
+/// whose records they rewrite.
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
+    to: 2,
+    name: "accounts get e-mail preferences",
+    run: crate::accounts::migrate_to_v2,
+}];
 
 fn target(migrations: &[Migration]) -> u32 {
     migrations.last().map_or(1, |m| m.to)
