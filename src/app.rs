@@ -219,11 +219,20 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store = state.store.clone();
+    let events = state.events.clone();
+    events.start(&store);
     let app = router(state);
+    // Live streams end when the signal comes, or they would hold the graceful shutdown open.
+    let ev = events.clone();
+    let signal = async move {
+        shutdown.await;
+        ev.signal_stop();
+    };
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(signal)
         .await?;
-    // Give in-flight writes a moment to be answered, then close the file cleanly.
+    // Let the workers finish their step, then close the file cleanly.
+    tokio::time::timeout(Duration::from_secs(10), events.stop()).await.ok();
     tokio::time::timeout(Duration::from_secs(10), store.shutdown()).await.ok();
     Ok(())
 }

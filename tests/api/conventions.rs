@@ -31,7 +31,7 @@ async fn bad_input_is_a_clear_4xx_and_writes_nothing() {
     let s = TestServer::start().await;
     let (me, token) = s.member("cuidadosa").await;
     let (_, owner) = s.owner().await;
-    let writes = s.metric("barrio_store_writes_total").await;
+    let writes = s.records_written().await;
     let json_ct = Some("application/json");
     use reqwest::Method as M;
 
@@ -184,7 +184,7 @@ async fn bad_input_is_a_clear_4xx_and_writes_nothing() {
             "leaks internals: {msg}"
         );
     }
-    assert_eq!(s.metric("barrio_store_writes_total").await, writes, "bad input wrote nothing");
+    assert_eq!(s.records_written().await, writes, "bad input wrote nothing");
     // Cursors only come from the server.
     assert_error(
         &s.get("/api/users?cursor=zzz", Some(&owner)).await,

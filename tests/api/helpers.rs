@@ -211,6 +211,24 @@ impl TestServer {
         (body["id"].as_u64().expect("id"), self.login(username, PASSWORD).await)
     }
 
+    /// How many records have ever been written (the change log's last sequence), once the
+    /// background subscribers have caught up. Use it to show that a request wrote nothing:
+    /// the writer's own job counter also moves for background work.
+    pub async fn records_written(&self) -> u64 {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let h = self.get("/healthz", None).await.1;
+            let caught_up = h["subscribers"]
+                .as_array()
+                .is_some_and(|subs| subs.iter().all(|x| x["behind"] == 0));
+            if caught_up {
+                return self.metric("barrio_changelog_last_seq").await;
+            }
+            assert!(std::time::Instant::now() < deadline, "subscribers did not catch up: {h}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// A counter from `/metrics`.
     pub async fn metric(&self, name: &str) -> u64 {
         let text = self

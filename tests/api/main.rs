@@ -3,6 +3,8 @@
 mod accounts;
 mod concurrency;
 mod conventions;
+mod events;
 mod helpers;
 mod lifecycle;
 mod roles;
+mod smtp;

@@ -1,0 +1,371 @@
+//! Events and notifications: the inbox, exactly-once delivery across kill -9, e-mail with a
+//! relay that comes and goes, dead letters, lag, and nobody reading anyone else's.
+
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use futures::future::join_all;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, TestServer, assert_error};
+use crate::smtp::{Sink, free_port};
+
+/// Polls `f` until it returns Some, or panics after `secs`.
+pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn inbox(s: &TestServer, token: &str, query: &str) -> Vec<Value> {
+    let (st, page) = s.get(&format!("/api/notifications{query}"), Some(token)).await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    page["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_member_is_welcomed_and_manages_the_inbox() {
+    let s = TestServer::start().await;
+    let (_, token) = s.member("nueva").await;
+    let items = eventually(5, "the welcome", || async {
+        let items = inbox(&s, &token, "").await;
+        (!items.is_empty()).then_some(items)
+    })
+    .await;
+    assert_eq!(items.len(), 1);
+    let n = &items[0];
+    assert_eq!(n["kind"], "welcome");
+    assert!(n["text"].as_str().unwrap().contains("nueva"));
+    assert_eq!(n["link"], "/profile");
+    assert_eq!(n["read"], false);
+    assert!(n["created_at"].is_string());
+    assert_eq!(s.get("/api/notifications/unread-count", Some(&token)).await.1["unread"], 1);
+    assert_eq!(inbox(&s, &token, "?unread=true").await.len(), 1);
+
+    let id = n["id"].as_u64().unwrap();
+    assert_eq!(
+        s.post(&format!("/api/notifications/{id}/read"), Some(&token), json!({})).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(s.get("/api/notifications/unread-count", Some(&token)).await.1["unread"], 0);
+    assert!(inbox(&s, &token, "?unread=true").await.is_empty());
+    assert_eq!(inbox(&s, &token, "").await[0]["read"], true);
+    assert_eq!(
+        s.post("/api/notifications/read-all", Some(&token), json!({})).await.0,
+        StatusCode::NO_CONTENT
+    );
+
+    assert_error(&s.get("/api/notifications", None).await, StatusCode::UNAUTHORIZED, None);
+    assert_error(
+        &s.post("/api/notifications/999999/read", Some(&token), json!({})).await,
+        StatusCode::NOT_FOUND,
+        None,
+    );
+}
+
+#[tokio::test]
+async fn nobody_reads_marks_or_streams_anothers_notifications() {
+    let s = TestServer::start().await;
+    let (_, ana) = s.member("ana").await;
+    let (_, beto) = s.member("beto").await;
+    let ana_items = eventually(5, "ana's welcome", || async {
+        let items = inbox(&s, &ana, "").await;
+        (!items.is_empty()).then_some(items)
+    })
+    .await;
+    let ana_id = ana_items[0]["id"].as_u64().unwrap();
+    // Beto sees only his own, cannot mark Ana's (404: not even its existence leaks).
+    eventually(5, "beto's welcome", || async {
+        (inbox(&s, &beto, "").await.len() == 1).then_some(())
+    })
+    .await;
+    assert!(inbox(&s, &beto, "").await.iter().all(|n| n["id"].as_u64() != Some(ana_id)));
+    assert_error(
+        &s.post(&format!("/api/notifications/{ana_id}/read"), Some(&beto), json!({})).await,
+        StatusCode::NOT_FOUND,
+        None,
+    );
+    s.post("/api/notifications/read-all", Some(&beto), json!({})).await;
+    assert_eq!(
+        s.get("/api/notifications/unread-count", Some(&ana)).await.1["unread"],
+        1,
+        "beto's read-all left ana's alone"
+    );
+
+    // Beto's stream, even asking to replay from the start, carries none of Ana's.
+    let res = s
+        .client
+        .get(s.url("/api/notifications/stream"))
+        .bearer_auth(&beto)
+        .header("last-event-id", "0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = read_sse_for(res, Duration::from_millis(800)).await;
+    assert!(text.contains("welcome") && text.contains("beto"), "{text}");
+    assert!(!text.contains(&format!("id: {ana_id}\n")), "{text}");
+    // No token, a bad token: 401.
+    assert_eq!(
+        s.client.get(s.url("/api/notifications/stream")).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        s.client
+            .get(s.url("/api/notifications/stream?access_token=nope"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+/// Reads an SSE response body for a while and returns what came.
+pub async fn read_sse_for(res: reqwest::Response, dur: Duration) -> String {
+    let mut body = res.bytes_stream();
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + dur;
+    while let Ok(Some(Ok(chunk))) = tokio::time::timeout_at(deadline, body.next()).await {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    text
+}
+
+#[tokio::test]
+async fn the_stream_replays_from_last_event_id_with_a_query_token() {
+    let s = TestServer::start().await;
+    let (_, token) = s.member("lectora").await;
+    let first =
+        eventually(5, "the welcome", || async { inbox(&s, &token, "").await.first().cloned() })
+            .await;
+    let id = first["id"].as_u64().unwrap();
+    // Reconnecting with the id just before it replays it (the browser's EventSource passes
+    // the token in the query).
+    let res = s
+        .client
+        .get(s.url(&format!("/api/notifications/stream?access_token={token}")))
+        .header("last-event-id", (id - 1).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    let text = read_sse_for(res, Duration::from_millis(800)).await;
+    assert!(
+        text.contains(&format!("id: {id}\n")) && text.contains("event: notification"),
+        "{text}"
+    );
+    // With Last-Event-ID equal to the newest, nothing is replayed.
+    let res = s
+        .client
+        .get(s.url("/api/notifications/stream"))
+        .bearer_auth(&token)
+        .header("last-event-id", id.to_string())
+        .send()
+        .await
+        .unwrap();
+    let text = read_sse_for(res, Duration::from_millis(500)).await;
+    assert!(!text.contains("event: notification"), "{text}");
+}
+
+#[tokio::test]
+async fn every_welcome_exactly_once_across_kill_9() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut acked = Vec::new();
+    for round in 0..6u64 {
+        let mut s = TestServer::start_in(tmp.path(), &[]).await;
+        let burst = join_all((0..25).map(|i| {
+            let s = &s;
+            async move {
+                let name = format!("r{round}u{i}");
+                let res = s
+                    .client
+                    .post(s.url("/api/users"))
+                    .json(&json!({"username": name, "password": PASSWORD}))
+                    .send()
+                    .await;
+                matches!(res, Ok(r) if r.status() == StatusCode::CREATED).then_some(name)
+            }
+        }));
+        // Kill at a different moment of each burst (pseudo-random, reproducible).
+        let delay = Duration::from_millis((round * 37 + 11) % 120);
+        let killer = async {
+            tokio::time::sleep(delay).await;
+        };
+        let (names, _) = tokio::join!(burst, killer);
+        s.kill9().await;
+        acked.extend(names.into_iter().flatten());
+    }
+    assert!(!acked.is_empty());
+    let s = TestServer::start_in(tmp.path(), &[]).await;
+    // Wait until the notifier has caught up with everything.
+    eventually(20, "the notifier to catch up", || async {
+        let h = s.get("/healthz", None).await.1;
+        let notifier =
+            h["subscribers"].as_array()?.iter().find(|x| x["name"] == "notifier")?.clone();
+        (notifier["behind"] == 0).then_some(())
+    })
+    .await;
+    for name in &acked {
+        let token = s.login(name, PASSWORD).await;
+        let welcomes =
+            inbox(&s, &token, "").await.into_iter().filter(|n| n["kind"] == "welcome").count();
+        assert_eq!(welcomes, 1, "{name} got {welcomes} welcomes");
+    }
+}
+
+#[tokio::test]
+async fn mail_waits_for_the_relay_and_goes_exactly_once() {
+    let port = free_port().await;
+    let url = format!("smtp://127.0.0.1:{port}");
+    let s =
+        TestServer::start_with(&[("BARRIO_SMTP_URL", &url), ("BARRIO_EVENTS_BACKOFF_MS", "50")])
+            .await;
+    let (st, _) = s
+        .post(
+            "/api/users",
+            None,
+            json!({"username": "cartero", "password": PASSWORD, "email": "cartero@example.com"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    // The relay is down: the mail waits.
+    eventually(5, "a failed attempt", || async {
+        (s.metric("barrio_outbox_pending").await == 1).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sink = Sink::start(port).await;
+    let mails = eventually(10, "the mail", || async {
+        let m = sink.mails();
+        (!m.is_empty()).then_some(m)
+    })
+    .await;
+    assert_eq!(mails[0].to, ["cartero@example.com"]);
+    assert!(mails[0].data.contains("Welcome to Barrio, cartero"), "{}", mails[0].data);
+    assert!(mails[0].data.contains("Message-ID: <barrio-outbox-"), "{}", mails[0].data);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(sink.mails().len(), 1, "exactly once");
+    assert_eq!(s.metric("barrio_outbox_pending").await, 0);
+
+    // Members without an e-mail address get none; preferences reject unknown kinds.
+    let (id, token) = s.member("sinmail").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.mails().len(), 1);
+    assert_error(
+        &s.patch(
+            &format!("/api/users/{id}"),
+            Some(&token),
+            json!({"email_notifications": {"spam": false}}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        Some("email_notifications"),
+    );
+    let (st, me) = s
+        .patch(
+            &format!("/api/users/{id}"),
+            Some(&token),
+            json!({"email_notifications": {"price_changed": false}}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(me["email_notifications"]["price_changed"], false);
+    assert_eq!(me["email_notifications"]["welcome"], true);
+    sink.stop();
+}
+
+#[tokio::test]
+async fn a_handler_that_always_fails_ends_in_dead_letters_and_the_rest_flows() {
+    let s = TestServer::start_with(&[
+        ("BARRIO_CHAOS_SUBSCRIBER", "true"),
+        ("BARRIO_EVENTS_MAX_ATTEMPTS", "2"),
+        ("BARRIO_EVENTS_BACKOFF_MS", "20"),
+    ])
+    .await;
+    let (_, owner) = s.owner().await;
+    let (_, member) = s.member("fluye").await;
+    // The notifier keeps delivering while the chaos subscriber fails.
+    eventually(5, "the welcome", || async {
+        (!inbox(&s, &member, "").await.is_empty()).then_some(())
+    })
+    .await;
+    let letters = eventually(10, "dead letters", || async {
+        let (st, page) = s.get("/api/admin/dead-letters", Some(&owner)).await;
+        assert_eq!(st, StatusCode::OK, "{page}");
+        let items = page["items"].as_array().unwrap().clone();
+        (items.len() >= 2).then_some(items)
+    })
+    .await;
+    assert!(
+        letters.iter().all(|d| d["subscriber"] == "chaos"
+            && d["attempts"] == 2
+            && d["change_kind"] == "events")
+    );
+    assert!(letters[0]["error"].as_str().unwrap().contains("chaos"));
+    // The chaos subscriber moved on: it is not stuck behind its failures.
+    eventually(10, "chaos to move on", || async {
+        let h = s.get("/healthz", None).await.1;
+        let c = h["subscribers"].as_array()?.iter().find(|x| x["name"] == "chaos")?.clone();
+        (c["behind"] == 0).then_some(())
+    })
+    .await;
+    let id = letters[0]["id"].as_u64().unwrap();
+    assert_error(
+        &s.post(&format!("/api/admin/dead-letters/{id}/retry"), Some(&owner), json!({})).await,
+        StatusCode::CONFLICT,
+        None,
+    );
+    assert_error(
+        &s.get("/api/admin/dead-letters", Some(&member)).await,
+        StatusCode::FORBIDDEN,
+        None,
+    );
+    assert_error(
+        &s.post(&format!("/api/admin/dead-letters/{id}/retry"), Some(&member), json!({})).await,
+        StatusCode::FORBIDDEN,
+        None,
+    );
+    assert_eq!(s.metric("barrio_dead_letters").await as usize, letters.len().max(2));
+}
+
+#[tokio::test]
+async fn lag_is_reported_and_the_change_log_is_trimmed() {
+    let s = TestServer::start().await;
+    for i in 0..5 {
+        s.sign_up(&format!("log{i}")).await;
+    }
+    let h = s.get("/healthz", None).await.1;
+    let notifier = h["subscribers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "notifier")
+        .unwrap()
+        .clone();
+    assert!(
+        notifier["cursor"].is_u64()
+            && notifier["behind"].is_u64()
+            && notifier["oldest_age_ms"].is_i64()
+    );
+    let text = s.client.get(s.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains("barrio_subscriber_behind{subscriber=\"notifier\"}"), "{text}");
+    // Once the notifier has passed everything, the trimmer empties the log.
+    eventually(10, "the trim", || async {
+        let last = s.metric("barrio_changelog_last_seq").await;
+        let first = s.metric("barrio_changelog_first_seq").await;
+        (last > 0 && first == 0).then_some(())
+    })
+    .await;
+}
