@@ -101,6 +101,8 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
 pub fn router(state: AppState) -> axum::Router {
     let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::accounts::router())
+        .merge(crate::courses::router())
+        .merge(crate::deliveries::router())
         .split_for_parts();
     let openapi_json = openapi.to_json().unwrap_or_else(|_| "{}".into());
     api.route(
