@@ -3,6 +3,8 @@
 mod accounts;
 mod concurrency;
 mod conventions;
+mod courses;
+mod deliveries;
 mod helpers;
 mod lifecycle;
 mod roles;
