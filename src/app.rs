@@ -105,6 +105,8 @@ pub fn router(state: AppState) -> axum::Router {
     let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::accounts::router())
         .merge(crate::events::router())
+        .merge(crate::courses::router())
+        .merge(crate::deliveries::router())
         .split_for_parts();
     let openapi_json = openapi.to_json().unwrap_or_else(|_| "{}".into());
     api.route(

@@ -8,7 +8,8 @@
 //! - [`http`] and [`error`]: the HTTP conventions every domain shares (JSON bodies that name
 //!   the field at fault, list pages, one error format).
 //! - [`auth`]: passwords, tokens, login throttling, the role policy, the extractors.
-//! - Domains, each with its model, rules and routes: [`accounts`].
+//! - Domains, each with its model, rules and routes: [`accounts`], [`courses`] (courses,
+//!   enrolment, waiting lists), [`deliveries`] (clients, locations, resources, travels).
 //! - [`events`]: domain events emitted inside write jobs, the change-log subscribers, and
 //!   the notifications they produce.
 //! - [`store`]: redb, and only there: records, indexes, the single writer with group
@@ -25,6 +26,8 @@ pub mod accounts;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod courses;
+pub mod deliveries;
 pub mod error;
 pub mod events;
 pub mod http;

@@ -31,6 +31,17 @@ pub enum Event {
     SignedUp { user_id: u64 },
     /// A product's price changed.
     PriceChanged { product_id: u64, old_cents: i64, new_cents: i64 },
+    /// A member took a seat in a course directly (not from the waiting list).
+    Enrolled { course_id: u64, user_id: u64 },
+    /// A member on a course's waiting list was given a freed seat.
+    PromotedFromWaitlist { course_id: u64, user_id: u64 },
+    /// A course was cancelled; its enrolments are kept, so its members can be found.
+    CourseCancelled { course_id: u64 },
+    /// A course's start moved.
+    CourseRescheduled { course_id: u64, old_starts_at_ms: i64, new_starts_at_ms: i64 },
+    /// A travel (delivery) moved to `status` (`assigned`, `on_the_way`, `delivered`,
+    /// `cancelled`).
+    TravelStatusChanged { travel_id: u64, status: String },
 }
 
 /// An emitted event, kept in the data file until the notifier has handled it.

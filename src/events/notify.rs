@@ -13,7 +13,17 @@ use crate::http::rfc3339;
 use crate::store::{Change, Op, Reader, Record, WriteTx};
 
 /// Every kind of notification, as users see it and can mute it for e-mail.
-pub const KINDS: &[&str] = &["welcome", "price_changed"];
+pub const KINDS: &[&str] = &[
+    "welcome",
+    "price_changed",
+    "enrolled",
+    "waitlist_promoted",
+    "course_cancelled",
+    "course_rescheduled",
+    "delivery_on_the_way",
+    "delivery_delivered",
+    "travel_cancelled",
+];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Notification {
@@ -105,6 +115,36 @@ fn staff(r: &impl Reader) -> crate::store::Result<Vec<u64>> {
     Ok(ids)
 }
 
+/// Everyone on a course: enrolled and waiting.
+fn course_members(r: &impl Reader, course_id: u64) -> crate::store::Result<Vec<u64>> {
+    let prefix = crate::courses::course_prefix(course_id, None);
+    let mut users = Vec::new();
+    for (_, id) in r.scan(crate::courses::COURSE_INDEX, &prefix, None, usize::MAX, false)? {
+        if let Some(e) = r.get::<crate::courses::Enrolment>(id)? {
+            users.push(e.user_id);
+        }
+    }
+    Ok(users)
+}
+
+fn course_title(r: &impl Reader, course_id: u64) -> crate::store::Result<String> {
+    Ok(r.get::<crate::courses::Course>(course_id)?
+        .map_or_else(|| format!("course #{course_id}"), |c| c.title))
+}
+
+/// The member account linked to a travel's client, if any.
+fn travel_member(r: &impl Reader, travel_id: u64) -> crate::store::Result<Option<u64>> {
+    let Some(t) = r.get::<crate::deliveries::Travel>(travel_id)? else { return Ok(None) };
+    Ok(r.get::<crate::deliveries::Client>(t.client_id)?.and_then(|c| c.user_id))
+}
+
+fn to_all(users: Vec<u64>, kind: &'static str, text: String, link: String) -> Vec<Delivery> {
+    users
+        .into_iter()
+        .map(|user_id| Delivery { user_id, kind, text: text.clone(), link: link.clone() })
+        .collect()
+}
+
 fn deliveries(r: &impl Reader, event: &EventRecord) -> crate::store::Result<Vec<Delivery>> {
     Ok(match &event.event {
         Event::SignedUp { user_id } => {
@@ -131,6 +171,57 @@ fn deliveries(r: &impl Reader, event: &EventRecord) -> crate::store::Result<Vec<
                     link: format!("/products/{product_id}"),
                 })
                 .collect()
+        }
+        Event::Enrolled { course_id, user_id } => vec![Delivery {
+            user_id: *user_id,
+            kind: "enrolled",
+            text: format!("You are enrolled in {}", course_title(r, *course_id)?),
+            link: format!("/courses/{course_id}"),
+        }],
+        Event::PromotedFromWaitlist { course_id, user_id } => vec![Delivery {
+            user_id: *user_id,
+            kind: "waitlist_promoted",
+            text: format!(
+                "A seat freed up: you are now enrolled in {}",
+                course_title(r, *course_id)?
+            ),
+            link: format!("/courses/{course_id}"),
+        }],
+        Event::CourseCancelled { course_id } => to_all(
+            course_members(r, *course_id)?,
+            "course_cancelled",
+            format!("{} was cancelled", course_title(r, *course_id)?),
+            format!("/courses/{course_id}"),
+        ),
+        Event::CourseRescheduled { course_id, new_starts_at_ms, .. } => to_all(
+            course_members(r, *course_id)?,
+            "course_rescheduled",
+            format!("{} now starts {}", course_title(r, *course_id)?, rfc3339(*new_starts_at_ms)),
+            format!("/courses/{course_id}"),
+        ),
+        Event::TravelStatusChanged { travel_id, status } => {
+            let link = format!("/travels/{travel_id}");
+            match status.as_str() {
+                "on_the_way" => to_all(
+                    travel_member(r, *travel_id)?.into_iter().collect(),
+                    "delivery_on_the_way",
+                    format!("Your delivery #{travel_id} is on its way"),
+                    link,
+                ),
+                "delivered" => to_all(
+                    travel_member(r, *travel_id)?.into_iter().collect(),
+                    "delivery_delivered",
+                    format!("Your delivery #{travel_id} was delivered"),
+                    link,
+                ),
+                "cancelled" => to_all(
+                    staff(r)?,
+                    "travel_cancelled",
+                    format!("Delivery #{travel_id} was cancelled"),
+                    link,
+                ),
+                _ => Vec::new(),
+            }
         }
     })
 }

@@ -369,3 +369,106 @@ async fn lag_is_reported_and_the_change_log_is_trimmed() {
     })
     .await;
 }
+
+/// The kinds in a member's inbox, oldest first.
+async fn kinds(s: &TestServer, token: &str) -> Vec<String> {
+    let mut k: Vec<String> =
+        inbox(s, token, "").await.iter().map(|n| n["kind"].as_str().unwrap().to_owned()).collect();
+    k.reverse();
+    k
+}
+
+async fn wait_kinds(s: &TestServer, token: &str, want: &[&str]) {
+    eventually(5, &format!("notifications {want:?}"), || async {
+        let got = kinds(s, token).await;
+        (got == want).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn courses_notify_their_members() {
+    let s = TestServer::start().await;
+    let (_, owner) = s.owner().await;
+    let (_, first) = s.member("primera").await;
+    let (_, second) = s.member("segunda").await;
+    let (st, course) = s
+        .post(
+            "/api/courses",
+            Some(&owner),
+            json!({"title": "Club de cine", "starts_at": "2027-03-03T19:00:00-03:00", "ends_at": "2027-06-30T21:00:00-03:00",
+                   "capacity": 1, "price_cents": 0, "status": "open"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{course}");
+    let path = format!("/api/courses/{}", course["id"]);
+    assert!(s.post(&format!("{path}/enrolments"), Some(&first), json!({})).await.0.is_success());
+    assert!(s.post(&format!("{path}/enrolments"), Some(&second), json!({})).await.0.is_success());
+    wait_kinds(&s, &first, &["welcome", "enrolled"]).await;
+    wait_kinds(&s, &second, &["welcome"]).await;
+    // The first leaves: the second is moved in from the waiting list.
+    assert!(s.delete(&format!("{path}/enrolments"), Some(&first)).await.0.is_success());
+    wait_kinds(&s, &second, &["welcome", "waitlist_promoted"]).await;
+    // A new start, then a cancellation: everyone on the course hears of both.
+    assert!(
+        s.patch(&path, Some(&owner), json!({"starts_at": "2027-03-10T19:00:00-03:00"}))
+            .await
+            .0
+            .is_success()
+    );
+    assert!(s.patch(&path, Some(&owner), json!({"status": "cancelled"})).await.0.is_success());
+    wait_kinds(
+        &s,
+        &second,
+        &["welcome", "waitlist_promoted", "course_rescheduled", "course_cancelled"],
+    )
+    .await;
+    let text = inbox(&s, &second, "").await[0]["text"].as_str().unwrap().to_owned();
+    assert!(text.contains("Club de cine") && text.contains("cancelled"), "{text}");
+}
+
+#[tokio::test]
+async fn deliveries_notify_the_client_and_the_staff() {
+    let s = TestServer::start().await;
+    let (_, owner) = s.owner().await;
+    let (member_id, member) = s.member("clienta").await;
+    let o = Some(owner.as_str());
+    let id = |v: (StatusCode, Value)| {
+        assert_eq!(v.0, StatusCode::CREATED, "{}", v.1);
+        v.1["id"].as_u64().unwrap()
+    };
+    let client =
+        id(s.post("/api/clients", o, json!({"name": "Clienta", "user_id": member_id})).await);
+    let home = id(s
+        .post(
+            "/api/locations",
+            o,
+            json!({"label": "Casa", "street": "Colón 100", "client_id": client}),
+        )
+        .await);
+    let shop = id(s
+        .post("/api/locations", o, json!({"label": "Librería", "street": "Dean Funes 1"}))
+        .await);
+    let bike = id(s
+        .post("/api/resources", o, json!({"name": "Bici", "kind": "bicycle", "capacity": 2}))
+        .await);
+    let travel = |day: u32| {
+        json!({"client_id": client, "from_location_id": shop, "to_location_id": home, "resource_id": bike,
+               "window_start": format!("2027-01-{day:02}T10:00:00Z"), "window_end": format!("2027-01-{day:02}T12:00:00Z")})
+    };
+    let t1 = id(s.post("/api/travels", o, travel(1)).await);
+    let t2 = id(s.post("/api/travels", o, travel(2)).await);
+    for status in ["on_the_way", "delivered"] {
+        let (st, body) =
+            s.post(&format!("/api/travels/{t1}/status"), o, json!({"status": status})).await;
+        assert!(st.is_success(), "{status}: {body}");
+    }
+    assert!(
+        s.post(&format!("/api/travels/{t2}/status"), o, json!({"status": "cancelled"}))
+            .await
+            .0
+            .is_success()
+    );
+    wait_kinds(&s, &member, &["welcome", "delivery_on_the_way", "delivery_delivered"]).await;
+    wait_kinds(&s, &owner, &["welcome", "travel_cancelled"]).await;
+}

@@ -3,6 +3,8 @@
 mod accounts;
 mod concurrency;
 mod conventions;
+mod courses;
+mod deliveries;
 mod events;
 mod helpers;
 mod lifecycle;
