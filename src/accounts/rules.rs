@@ -141,6 +141,10 @@ pub fn delete(w: &mut WriteTx<'_>, id: u64) -> ApiResult<()> {
     if user.role == Role::SuperAdmin && count_role(w, Role::SuperAdmin, 2)? < 2 {
         return Err(ApiError::conflict(None, "the last super_admin cannot be deleted"));
     }
+    // Nothing may point at an account that is gone (checks above, writes below).
+    crate::courses::forget_account(w, id)?;
+    crate::deliveries::forget_account(w, id)?;
+    crate::events::forget_account(w, id)?;
     w.remove::<User>(id)?;
     Ok(())
 }

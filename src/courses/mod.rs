@@ -11,3 +11,4 @@ mod rules;
 
 pub use model::{COURSE_INDEX, Course, CourseStatus, Enrolment, EnrolmentStatus, course_prefix};
 pub use routes::router;
+pub use rules::forget_account;

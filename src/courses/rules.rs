@@ -318,3 +318,26 @@ pub fn status_name(s: CourseStatus) -> &'static str {
         CourseStatus::Cancelled => "cancelled",
     }
 }
+
+/// An account is being deleted: it leaves every course (freed seats go to the waiting list)
+/// and stops being anyone's teacher. Runs inside the deletion's job.
+pub fn forget_account(w: &mut WriteTx<'_>, user_id: u64) -> ApiResult<()> {
+    let enrolments =
+        w.scan(super::model::USER_INDEX, &user_id.to_be_bytes(), None, usize::MAX, false)?;
+    for (_, id) in enrolments {
+        if let Some(e) = w.get::<Enrolment>(id)? {
+            leave(w, e.course_id, user_id, true)?;
+        }
+    }
+    let mut after = None;
+    loop {
+        let courses: Vec<Course> = w.list(after, 500, false)?;
+        let Some(last) = courses.last().map(|c| c.id) else { break };
+        after = Some(last);
+        for mut c in courses.into_iter().filter(|c| c.teacher_id == Some(user_id)) {
+            c.teacher_id = None;
+            w.update(&c)?;
+        }
+    }
+    Ok(())
+}

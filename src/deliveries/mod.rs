@@ -13,3 +13,4 @@ mod rules;
 
 pub use model::{Client, Location, Resource, ResourceKind, Travel, TravelStatus};
 pub use routes::router;
+pub use rules::forget_account;

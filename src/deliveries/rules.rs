@@ -641,3 +641,28 @@ pub fn delete_travel(w: &mut WriteTx<'_>, id: u64) -> ApiResult<()> {
     w.remove::<Travel>(id)?.ok_or_else(|| ApiError::not_found("travel"))?;
     Ok(())
 }
+
+/// An account is being deleted: its client record stays (the shop's customer) but loses the
+/// link, and the resources it rode lose their courier. Runs inside the deletion's job.
+pub fn forget_account(w: &mut WriteTx<'_>, user_id: u64) -> ApiResult<()> {
+    if let Some(id) = w.unique(super::model::CLIENT_USER_UNIQUE, &user_id.to_string())?
+        && let Some(mut c) = w.get::<Client>(id)?
+    {
+        c.user_id = None;
+        w.update(&c)?;
+    }
+    let rides = w.scan(
+        super::model::RESOURCE_COURIER_INDEX,
+        &user_id.to_be_bytes(),
+        None,
+        usize::MAX,
+        false,
+    )?;
+    for (_, id) in rides {
+        if let Some(mut r) = w.get::<Resource>(id)? {
+            r.courier_id = None;
+            w.update(&r)?;
+        }
+    }
+    Ok(())
+}

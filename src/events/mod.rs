@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 pub use mail::{Mailer, pending as outbox_pending};
-pub use notify::{KINDS, Notification, Notifier};
+pub use notify::{KINDS, Notification, Notifier, forget_account};
 pub use routes::router;
 use subscriber::{Lag, RetryPolicy, Subscriber, Subscribers};
 

@@ -270,3 +270,11 @@ impl Subscriber for Notifier {
         Ok(())
     }
 }
+
+/// An account is being deleted: its notifications go with it.
+pub fn forget_account(w: &mut WriteTx<'_>, user_id: u64) -> crate::store::Result<()> {
+    for (_, id) in w.scan(BY_USER, &user_id.to_be_bytes(), None, usize::MAX, false)? {
+        w.remove::<Notification>(id)?;
+    }
+    Ok(())
+}

@@ -4,6 +4,7 @@ mod accounts;
 mod concurrency;
 mod conventions;
 mod courses;
+mod deletion;
 mod deliveries;
 mod events;
 mod helpers;
