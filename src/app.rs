@@ -19,6 +19,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::auth::{Auth, Passwords, Throttle, Tokens};
+use crate::catalog::ViewBuffer;
 use crate::config::Settings;
 use crate::error::{ApiError, ErrorBody};
 use crate::http::MAX_BODY;
@@ -29,6 +30,8 @@ use crate::store::{Reader, Store};
 pub struct AppState {
     pub store: Store,
     pub auth: Arc<Auth>,
+    /// Product views waiting to be written (see `catalog::views`).
+    pub views: Arc<ViewBuffer>,
 }
 
 #[derive(OpenApi)]
@@ -94,13 +97,14 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         tokens: Tokens::new(&secret, settings.token_ttl),
         throttle: Throttle::default(),
     };
-    Ok(AppState { store, auth: Arc::new(auth) })
+    Ok(AppState { store, auth: Arc::new(auth), views: Arc::default() })
 }
 
 /// The whole HTTP surface: the API (documented), health, metrics and the UI.
 pub fn router(state: AppState) -> axum::Router {
     let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::accounts::router())
+        .merge(crate::catalog::router())
         .split_for_parts();
     let openapi_json = openapi.to_json().unwrap_or_else(|_| "{}".into());
     api.route(
@@ -171,18 +175,28 @@ async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }
 
-/// Serves until `shutdown` resolves, then lets in-flight requests finish and stops the
-/// writer after its last commit.
+/// Serves until `shutdown` resolves, then lets in-flight requests finish, writes the
+/// buffered product views, and stops the writer after its last commit.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store = state.store.clone();
+    let (stop_views, stopped) = tokio::sync::watch::channel(false);
+    let views = state.views.clone();
+    let flusher = tokio::spawn({
+        let store = store.clone();
+        async move { views.run(store, stopped).await }
+    });
     let app = router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
+    // The flusher writes what the last requests buffered, then ends.
+    let _ = stop_views.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(10), flusher).await;
+    served?;
     // Give in-flight writes a moment to be answered, then close the file cleanly.
     tokio::time::timeout(Duration::from_secs(10), store.shutdown()).await.ok();
     Ok(())

@@ -8,7 +8,7 @@
 //! - [`http`] and [`error`]: the HTTP conventions every domain shares (JSON bodies that name
 //!   the field at fault, list pages, one error format).
 //! - [`auth`]: passwords, tokens, login throttling, the role policy, the extractors.
-//! - Domains, each with its model, rules and routes: [`accounts`].
+//! - Domains, each with its model, rules and routes: [`accounts`], [`catalog`].
 //! - [`events`]: domain events emitted inside write jobs, the change-log subscribers, and
 //!   the notifications they produce.
 //! - [`store`]: redb, and only there: records, indexes, the single writer with group
@@ -24,6 +24,7 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod catalog;
 pub mod config;
 pub mod error;
 pub mod events;
