@@ -106,6 +106,34 @@ pub async fn run_user_command(settings: Settings, cmd: UserCommand) -> anyhow::R
     }
 }
 
+/// `barrio demo`: loads the demo shop into the data dir of a stopped server.
+pub async fn run_demo(settings: Settings, books: usize, seed: u64) -> anyhow::Result<()> {
+    let dir = settings.data_dir();
+    std::fs::create_dir_all(&dir.root)?;
+    let store = store::Store::open(&dir.db_path())?;
+    let passwords = auth::Passwords::new(settings.argon2())?;
+    let started = std::time::Instant::now();
+    let result = catalog::demo::load(&store, &passwords, books, seed).await;
+    store.shutdown().await;
+    let s = result?;
+    println!(
+        "loaded a demo shop into {} in {:.1} s: {} books, {} films, {} genres, {} inventory lines, {} products, {} price changes",
+        dir.db_path().display(),
+        started.elapsed().as_secs_f64(),
+        s.books,
+        s.films,
+        s.genres,
+        s.inventory,
+        s.products,
+        s.price_changes,
+    );
+    println!("accounts (password for all: {}):", catalog::demo::DEMO_PASSWORD);
+    for (name, role) in &s.accounts {
+        println!("  {name:<10} {}", role.as_str());
+    }
+    Ok(())
+}
+
 fn api(e: error::ApiError) -> anyhow::Error {
     match e.field {
         Some(f) => anyhow::anyhow!("{f}: {}", e.message),
