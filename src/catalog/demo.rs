@@ -1,8 +1,11 @@
 //! `barrio demo`: a realistic shop, generated from word lists by a seeded RNG, so that a
 //! newcomer sees a living shop and the benches have data. Same seed, same shop.
 //!
-//! Records go in through the writer in jobs of about [`BATCH`] books (with their inventory
-//! and products), which keeps 100,000 books to a few hundred commits.
+//! Records go in through the writer in jobs of [`BATCH`] books (with their inventory lines
+//! and products, about three records and ten index entries per book). Measured here: 30,000
+//! books take 10.7 s in jobs of 500 books and 5.6 s in jobs of 2,000, because every commit
+//! rewrites the pages it touched in the title and genre indexes, whose keys are scattered.
+//! The demo runs on a stopped server, so a long job keeps nobody waiting.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -17,7 +20,7 @@ use crate::store::{Reader, Record, Store, StoreError, WriteTx};
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "barrio-demo";
 /// Books per write job.
-pub const BATCH: usize = 500;
+pub const BATCH: usize = 2000;
 
 /// What the demo loaded.
 #[derive(Debug, Default)]
