@@ -104,7 +104,10 @@ fn fetch<T: Record>(
             let after = after.and_then(|a| <[u8; 8]>::try_from(a).ok()).map(u64::from_be_bytes);
             let records = r.list::<T>(after, n, rev)?;
             let len = records.len();
-            Ok((records.into_iter().map(|t| (t.id().to_be_bytes().to_vec(), Some(t))).collect(), len))
+            Ok((
+                records.into_iter().map(|t| (t.id().to_be_bytes().to_vec(), Some(t))).collect(),
+                len,
+            ))
         }
         Source::Index { name, prefix } => {
             let full = after.map(|a| [prefix.as_slice(), a].concat());

@@ -100,7 +100,7 @@ impl Isbn {
                     };
                     sum += (10 - i as u32) * d;
                 }
-                if sum % 11 != 0 {
+                if !sum.is_multiple_of(11) {
                     return Err(bad("the check digit does not match"));
                 }
                 let body = format!("978{}", chars[..9].iter().collect::<String>());

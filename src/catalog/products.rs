@@ -182,7 +182,10 @@ async fn list_products(
             list::page::<Product>(r, &source, after, false, limit, |_| Verdict::Keep)
         })
         .await?;
-    Ok(axum::Json(Page { items: items.into_iter().map(ProductDetail::from).collect(), next_cursor }))
+    Ok(axum::Json(Page {
+        items: items.into_iter().map(ProductDetail::from).collect(),
+        next_cursor,
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -233,7 +236,10 @@ async fn patch_product(
     let p = ProductPatch {
         sku: b.sku.as_deref().map(Sku::parse).transpose()?,
         name: b.name.as_deref().map(|n| line("name", n, 200)).transpose()?,
-        description: b.description.map(|d| text("description", d.as_deref(), 10_000)).transpose()?,
+        description: b
+            .description
+            .map(|d| text("description", d.as_deref(), 10_000))
+            .transpose()?,
         price_cents: b.price_cents.map(parse_price).transpose()?,
         currency: b.currency.as_deref().map(parse_currency).transpose()?,
         stock: b.stock,
@@ -306,7 +312,10 @@ async fn price_history(
             list::page::<PriceChange>(r, &source, after, false, limit, |_| Verdict::Keep)
         })
         .await?;
-    Ok(axum::Json(Page { items: items.into_iter().map(PriceChangeView::from).collect(), next_cursor }))
+    Ok(axum::Json(Page {
+        items: items.into_iter().map(PriceChangeView::from).collect(),
+        next_cursor,
+    }))
 }
 
 /// How often a product was viewed, and by how many people (staff).

@@ -13,8 +13,8 @@ use utoipa_axum::routes;
 
 use super::list::{self, Source, Verdict};
 use super::model::{
-    BOOKS_BY_GENRE, BOOKS_BY_GENRE_TITLE, BOOKS_BY_GENRE_YEAR, BOOKS_BY_TITLE, BOOKS_BY_YEAR,
-    Book, Condition, FilmFormat, Genre, INVENTORY_BY_BOOK, INVENTORY_BY_KIND, InventoryItem, Isbn,
+    BOOKS_BY_GENRE, BOOKS_BY_GENRE_TITLE, BOOKS_BY_GENRE_YEAR, BOOKS_BY_TITLE, BOOKS_BY_YEAR, Book,
+    Condition, FilmFormat, Genre, INVENTORY_BY_BOOK, INVENTORY_BY_KIND, InventoryItem, Isbn,
     ItemKind, fold, line, parse_language, parse_year, text, year_prefix,
 };
 use super::rules::{
@@ -121,7 +121,9 @@ async fn list_genres(
     let after = list::decode_cursor(&Source::Table, p.cursor.as_deref())?;
     let (items, next_cursor) = s
         .store
-        .read_blocking(move |r| list::page::<Genre>(r, &Source::Table, after, false, limit, |_| Verdict::Keep))
+        .read_blocking(move |r| {
+            list::page::<Genre>(r, &Source::Table, after, false, limit, |_| Verdict::Keep)
+        })
         .await?;
     Ok(axum::Json(Page { items: items.into_iter().map(GenreView::from).collect(), next_cursor }))
 }
@@ -458,7 +460,10 @@ async fn patch_book(
         title: b.title.as_deref().map(|t| line("title", t, 300)).transpose()?,
         authors: b.authors.as_deref().map(parse_authors).transpose()?,
         isbn: b.isbn.as_deref().map(Isbn::parse).transpose()?,
-        description: b.description.map(|d| text("description", d.as_deref(), 10_000)).transpose()?,
+        description: b
+            .description
+            .map(|d| text("description", d.as_deref(), 10_000))
+            .transpose()?,
         year: b.year.map(|y| y.map(parse_year).transpose()).transpose()?,
         language: b.language.map(|l| l.as_deref().map(parse_language).transpose()).transpose()?,
         genre_ids: b.genre_ids.as_deref().map(parse_genre_ids).transpose()?,
@@ -708,7 +713,9 @@ async fn list_items(
     };
     let (items, next_cursor) = s
         .store
-        .read_blocking(move |r| list::page::<InventoryItem>(r, &source, after, false, limit, filter))
+        .read_blocking(move |r| {
+            list::page::<InventoryItem>(r, &source, after, false, limit, filter)
+        })
         .await?;
     Ok(axum::Json(Page { items: items.into_iter().map(ItemView::from).collect(), next_cursor }))
 }

@@ -342,7 +342,10 @@ fn check_item(r: &impl Reader, i: &InventoryItem) -> ApiResult<()> {
                 return Err(ApiError::invalid("title", "a film needs a title"));
             }
             if i.format.is_none() {
-                return Err(ApiError::invalid("format", "a film needs a format: DVD, Blu-ray or VHS"));
+                return Err(ApiError::invalid(
+                    "format",
+                    "a film needs a format: DVD, Blu-ray or VHS",
+                ));
             }
         }
         ItemKind::Other => {
@@ -476,7 +479,10 @@ fn check_inventory_item(r: &impl Reader, id: Option<u64>) -> ApiResult<()> {
     if let Some(i) = id
         && r.get::<InventoryItem>(i)?.is_none()
     {
-        return Err(ApiError::invalid("inventory_item_id", format!("there is no inventory item {i}")));
+        return Err(ApiError::invalid(
+            "inventory_item_id",
+            format!("there is no inventory item {i}"),
+        ));
     }
     Ok(())
 }
@@ -553,10 +559,7 @@ pub fn update_product(w: &mut WriteTx<'_>, id: u64, p: &ProductPatch) -> ApiResu
             at_ms: w.now_ms(),
         };
         w.insert(&change)?;
-        emit(
-            w,
-            Event::PriceChanged { product_id: id, old_cents, new_cents: product.price_cents },
-        )?;
+        emit(w, Event::PriceChanged { product_id: id, old_cents, new_cents: product.price_cents })?;
     }
     Ok(product)
 }

@@ -97,9 +97,16 @@ async fn genres_are_unique_regardless_of_case_and_accents() {
         Some("name"),
     );
     let (st, got) = s
-        .patch(&format!("/api/genres/{id}"), Some(&staff), json!({"name": "Sci-fi", "description": null}))
+        .patch(
+            &format!("/api/genres/{id}"),
+            Some(&staff),
+            json!({"name": "Sci-fi", "description": null}),
+        )
         .await;
-    assert_eq!((st, &got["name"], &got["description"]), (StatusCode::OK, &json!("Sci-fi"), &Value::Null));
+    assert_eq!(
+        (st, &got["name"], &got["description"]),
+        (StatusCode::OK, &json!("Sci-fi"), &Value::Null)
+    );
     // The old name is free again.
     genre(&s, &staff, "ciencia ficción").await;
 
@@ -120,13 +127,31 @@ async fn genres_are_unique_regardless_of_case_and_accents() {
         .await,
     )
     .await;
-    assert_error(&s.delete(&format!("/api/genres/{id}"), Some(&staff)).await, StatusCode::CONFLICT, None);
+    assert_error(
+        &s.delete(&format!("/api/genres/{id}"), Some(&staff)).await,
+        StatusCode::CONFLICT,
+        None,
+    );
     let path = format!("/api/books/{}", book["id"]);
     assert_eq!(s.patch(&path, Some(&staff), json!({"genre_ids": []})).await.0, StatusCode::OK);
-    assert_eq!(s.delete(&format!("/api/genres/{id}"), Some(&staff)).await.0, StatusCode::NO_CONTENT);
-    assert_error(&s.get(&format!("/api/genres/{id}"), Some(&member)).await, StatusCode::NOT_FOUND, None);
-    assert_error(&s.delete(&format!("/api/genres/{id}"), Some(&staff)).await, StatusCode::NOT_FOUND, None);
+    assert_eq!(
+        s.delete(&format!("/api/genres/{id}"), Some(&staff)).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_error(
+        &s.get(&format!("/api/genres/{id}"), Some(&member)).await,
+        StatusCode::NOT_FOUND,
+        None,
+    );
+    assert_error(
+        &s.delete(&format!("/api/genres/{id}"), Some(&staff)).await,
+        StatusCode::NOT_FOUND,
+        None,
+    );
 }
+
+/// (title, author, year, language, genre ids)
+type BookRow = (&'static str, &'static str, Option<i32>, &'static str, Vec<u64>);
 
 #[tokio::test]
 async fn books_filter_sort_page_and_link_genres_both_ways() {
@@ -137,7 +162,7 @@ async fn books_filter_sort_page_and_link_genres_both_ways() {
     let novela = genre(&s, &owner, "Novela").await;
     let poesia = genre(&s, &owner, "Poesía").await;
     let ensayo = genre(&s, &owner, "Ensayo").await;
-    let data: [(&str, &str, Option<i32>, &str, Vec<u64>); 12] = [
+    let data: [BookRow; 12] = [
         ("Cien años de soledad", "Gabriel García Márquez", Some(1967), "es", vec![novela]),
         ("Rayuela", "Julio Cortázar", Some(1963), "es", vec![novela]),
         ("Ficciones", "Jorge Luis Borges", Some(1944), "es", vec![novela, ensayo]),
@@ -146,7 +171,13 @@ async fn books_filter_sort_page_and_link_genres_both_ways() {
         ("Ariel", "Sylvia Plath", Some(1965), "en", vec![poesia]),
         ("The Waste Land", "T. S. Eliot", Some(1922), "en", vec![poesia]),
         ("Árbol de Diana", "Alejandra Pizarnik", Some(1962), "es", vec![poesia]),
-        ("Crónica de una muerte anunciada", "Gabriel García Márquez", Some(1981), "es", vec![novela]),
+        (
+            "Crónica de una muerte anunciada",
+            "Gabriel García Márquez",
+            Some(1981),
+            "es",
+            vec![novela],
+        ),
         ("A Room of One's Own", "Virginia Woolf", Some(1929), "en", vec![ensayo]),
         ("Mrs Dalloway", "Virginia Woolf", Some(1925), "en", vec![novela]),
         ("Sin año", "Anónimo", None, "es", vec![]),
@@ -210,17 +241,72 @@ async fn books_filter_sort_page_and_link_genres_both_ways() {
     }
     // Filters, alone and together, under each sort.
     let cases: Vec<(String, Vec<&str>)> = vec![
-        (format!("/api/books?genre={novela}"), vec!["Cien años de soledad", "Crónica de una muerte anunciada", "El Aleph", "Ficciones", "Mrs Dalloway", "Rayuela"]),
-        (format!("/api/books?genre={novela}&sort=year"), vec!["Mrs Dalloway", "Ficciones", "El Aleph", "Rayuela", "Cien años de soledad", "Crónica de una muerte anunciada"]),
-        (format!("/api/books?genre={ensayo}&sort=newest"), vec!["A Room of One's Own", "Otras inquisiciones", "Ficciones"]),
+        (
+            format!("/api/books?genre={novela}"),
+            vec![
+                "Cien años de soledad",
+                "Crónica de una muerte anunciada",
+                "El Aleph",
+                "Ficciones",
+                "Mrs Dalloway",
+                "Rayuela",
+            ],
+        ),
+        (
+            format!("/api/books?genre={novela}&sort=year"),
+            vec![
+                "Mrs Dalloway",
+                "Ficciones",
+                "El Aleph",
+                "Rayuela",
+                "Cien años de soledad",
+                "Crónica de una muerte anunciada",
+            ],
+        ),
+        (
+            format!("/api/books?genre={ensayo}&sort=newest"),
+            vec!["A Room of One's Own", "Otras inquisiciones", "Ficciones"],
+        ),
         ("/api/books?author=borges".into(), vec!["El Aleph", "Ficciones", "Otras inquisiciones"]),
-        ("/api/books?author=garcia%20MARQUEZ".into(), vec!["Cien años de soledad", "Crónica de una muerte anunciada"]),
-        ("/api/books?year_from=1940&year_to=1965".into(), vec!["Árbol de Diana", "Ariel", "El Aleph", "Ficciones", "Otras inquisiciones", "Rayuela"]),
-        ("/api/books?year_from=1940&year_to=1965&sort=year".into(), vec!["Ficciones", "El Aleph", "Otras inquisiciones", "Árbol de Diana", "Rayuela", "Ariel"]),
-        ("/api/books?year_from=1966&sort=year".into(), vec!["Cien años de soledad", "Crónica de una muerte anunciada"]),
+        (
+            "/api/books?author=garcia%20MARQUEZ".into(),
+            vec!["Cien años de soledad", "Crónica de una muerte anunciada"],
+        ),
+        (
+            "/api/books?year_from=1940&year_to=1965".into(),
+            vec![
+                "Árbol de Diana",
+                "Ariel",
+                "El Aleph",
+                "Ficciones",
+                "Otras inquisiciones",
+                "Rayuela",
+            ],
+        ),
+        (
+            "/api/books?year_from=1940&year_to=1965&sort=year".into(),
+            vec![
+                "Ficciones",
+                "El Aleph",
+                "Otras inquisiciones",
+                "Árbol de Diana",
+                "Rayuela",
+                "Ariel",
+            ],
+        ),
+        (
+            "/api/books?year_from=1966&sort=year".into(),
+            vec!["Cien años de soledad", "Crónica de una muerte anunciada"],
+        ),
         ("/api/books?year_to=1925&sort=newest".into(), vec!["Mrs Dalloway", "The Waste Land"]),
-        ("/api/books?language=EN".into(), vec!["A Room of One's Own", "Ariel", "Mrs Dalloway", "The Waste Land"]),
-        (format!("/api/books?genre={novela}&author=borges&sort=year"), vec!["Ficciones", "El Aleph"]),
+        (
+            "/api/books?language=EN".into(),
+            vec!["A Room of One's Own", "Ariel", "Mrs Dalloway", "The Waste Land"],
+        ),
+        (
+            format!("/api/books?genre={novela}&author=borges&sort=year"),
+            vec!["Ficciones", "El Aleph"],
+        ),
         ("/api/books?author=nadie".into(), vec![]),
     ];
     for (query, expected) in &cases {
@@ -228,9 +314,7 @@ async fn books_filter_sort_page_and_link_genres_both_ways() {
     }
 
     // In stock: the sum of the book's inventory lines.
-    let line = |book: &str, quantity: u32| {
-        json!({"kind": "book", "book_id": ids[book], "quantity": quantity, "shelf": "A-1"})
-    };
+    let line = |book: &str, quantity: u32| json!({"kind": "book", "book_id": ids[book], "quantity": quantity, "shelf": "A-1"});
     let rayuela_line = created(s.post("/api/inventory", t, line("Rayuela", 2)).await).await;
     created(s.post("/api/inventory", t, line("Rayuela", 1)).await).await;
     created(s.post("/api/inventory", t, line("Ficciones", 0)).await).await;
@@ -249,8 +333,14 @@ async fn books_filter_sort_page_and_link_genres_both_ways() {
     let (_, b) = s.get(&ficciones, m).await;
     assert_eq!(b["genre_ids"], json!([novela, ensayo]));
     let in_genre = |g: u64| format!("/api/genres/{g}/books");
-    assert_eq!(titles(&all(&s, &in_genre(ensayo), m, 2).await), ["A Room of One's Own", "Ficciones", "Otras inquisiciones"]);
-    assert_eq!(titles(&all(&s, &format!("{}?sort=year", in_genre(poesia)), m, 2).await), ["The Waste Land", "Árbol de Diana", "Ariel"]);
+    assert_eq!(
+        titles(&all(&s, &in_genre(ensayo), m, 2).await),
+        ["A Room of One's Own", "Ficciones", "Otras inquisiciones"]
+    );
+    assert_eq!(
+        titles(&all(&s, &format!("{}?sort=year", in_genre(poesia)), m, 2).await),
+        ["The Waste Land", "Árbol de Diana", "Ariel"]
+    );
     let (st, b) = s.patch(&ficciones, t, json!({"genre_ids": [poesia, poesia]})).await;
     assert_eq!((st, &b["genre_ids"]), (StatusCode::OK, &json!([poesia])));
     assert!(!titles(&all(&s, &in_genre(novela), m, 50).await).contains(&"Ficciones"));
@@ -263,10 +353,16 @@ async fn books_filter_sort_page_and_link_genres_both_ways() {
         .patch(&ficciones, t, json!({"title": "Zzz Ficciones", "year": null, "isbn": "0-306-40615-2", "authors": ["J. L. Borges", "Bioy"]}))
         .await;
     assert_eq!(st, StatusCode::OK, "{b}");
-    assert_eq!((&b["isbn"], &b["year"], &b["authors"][1]), (&json!("9780306406157"), &Value::Null, &json!("Bioy")));
+    assert_eq!(
+        (&b["isbn"], &b["year"], &b["authors"][1]),
+        (&json!("9780306406157"), &Value::Null, &json!("Bioy"))
+    );
     let sorted = all(&s, "/api/books", m, 200).await;
     assert_eq!(titles(&sorted).last(), Some(&"Zzz Ficciones"));
-    assert_eq!(titles(&all(&s, "/api/books?sort=year", m, 4).await)[10..], ["Zzz Ficciones", "Sin año"]);
+    assert_eq!(
+        titles(&all(&s, "/api/books?sort=year", m, 4).await)[10..],
+        ["Zzz Ficciones", "Sin año"]
+    );
 
     // A book that inventory refers to cannot be deleted, and the answer says why.
     let rayuela_path = format!("/api/books/{}", ids["Rayuela"]);
@@ -274,7 +370,10 @@ async fn books_filter_sort_page_and_link_genres_both_ways() {
     assert_error(&got, StatusCode::CONFLICT, None);
     assert!(got.1["error"]["message"].as_str().unwrap().contains("inventory"), "{}", got.1);
     for item in all(&s, &format!("/api/inventory?book_id={}", ids["Rayuela"]), t, 1).await {
-        assert_eq!(s.delete(&format!("/api/inventory/{}", item["id"]), t).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(
+            s.delete(&format!("/api/inventory/{}", item["id"]), t).await.0,
+            StatusCode::NO_CONTENT
+        );
     }
     assert_eq!(s.delete(&rayuela_path, t).await.0, StatusCode::NO_CONTENT);
     assert_error(&s.get(&rayuela_path, m).await, StatusCode::NOT_FOUND, None);
@@ -289,8 +388,12 @@ async fn inventory_lines_of_each_kind() {
     let (_, member) = s.member("socio").await;
     let (t, m) = (Some(owner.as_str()), Some(member.as_str()));
     let book = created(
-        s.post("/api/books", t, json!({"title": "Rayuela", "authors": ["Julio Cortázar"], "isbn": isbn(7)}))
-            .await,
+        s.post(
+            "/api/books",
+            t,
+            json!({"title": "Rayuela", "authors": ["Julio Cortázar"], "isbn": isbn(7)}),
+        )
+        .await,
     )
     .await["id"]
         .as_u64()
@@ -300,19 +403,31 @@ async fn inventory_lines_of_each_kind() {
             .await,
     )
     .await;
-    assert_eq!((&copy["condition"], &copy["quantity"], &copy["rentable"]), (&json!("like_new"), &json!(2), &json!(true)));
+    assert_eq!(
+        (&copy["condition"], &copy["quantity"], &copy["rentable"]),
+        (&json!("like_new"), &json!(2), &json!(true))
+    );
     let film = created(
         s.post("/api/inventory", t, json!({"kind": "film", "title": "Nueve reinas", "director": "Fabián Bielinsky", "year": 2000, "format": "DVD", "shelf": "P-3"}))
             .await,
     )
     .await;
-    assert_eq!((&film["format"], &film["quantity"], &film["condition"]), (&json!("DVD"), &json!(1), &json!("good")));
+    assert_eq!(
+        (&film["format"], &film["quantity"], &film["condition"]),
+        (&json!("DVD"), &json!(1), &json!("good"))
+    );
     let vhs = created(
-        s.post("/api/inventory", t, json!({"kind": "film", "title": "Camila", "format": "VHS", "rentable": true})).await,
+        s.post(
+            "/api/inventory",
+            t,
+            json!({"kind": "film", "title": "Camila", "format": "VHS", "rentable": true}),
+        )
+        .await,
     )
     .await;
     let other = created(
-        s.post("/api/inventory", t, json!({"kind": "other", "title": "Señalador", "quantity": 40})).await,
+        s.post("/api/inventory", t, json!({"kind": "other", "title": "Señalador", "quantity": 40}))
+            .await,
     )
     .await;
 
@@ -329,13 +444,20 @@ async fn inventory_lines_of_each_kind() {
         (json!({"kind": "book", "book_id": book, "quantity": -1}), "quantity"),
         (json!({"kind": "vinyl", "title": "x"}), "kind"),
     ] {
-        assert_error(&s.post("/api/inventory", t, body.clone()).await, StatusCode::BAD_REQUEST, Some(field));
+        assert_error(
+            &s.post("/api/inventory", t, body.clone()).await,
+            StatusCode::BAD_REQUEST,
+            Some(field),
+        );
     }
 
     let (_, got) = s.get(&format!("/api/inventory/{}", film["id"]), m).await;
     assert_eq!(got["director"], "Fabián Bielinsky");
     assert_eq!(all(&s, "/api/inventory", m, 3).await.len(), 4);
-    assert_eq!(titles(&all(&s, "/api/inventory?kind=film", m, 1).await), ["Nueve reinas", "Camila"]);
+    assert_eq!(
+        titles(&all(&s, "/api/inventory?kind=film", m, 1).await),
+        ["Nueve reinas", "Camila"]
+    );
     assert_eq!(titles(&all(&s, "/api/inventory?kind=film&rentable=true", m, 1).await), ["Camila"]);
     assert_eq!(all(&s, &format!("/api/inventory?book_id={book}"), m, 1).await[0]["id"], copy["id"]);
     assert_eq!(all(&s, "/api/inventory?rentable=true", m, 1).await.len(), 2);
@@ -344,9 +466,20 @@ async fn inventory_lines_of_each_kind() {
     // count in the book's stock.
     let vhs_path = format!("/api/inventory/{}", vhs["id"]);
     let (st, got) = s.patch(&vhs_path, t, json!({"format": "Blu-ray", "shelf": null})).await;
-    assert_eq!((st, &got["format"], &got["shelf"]), (StatusCode::OK, &json!("Blu-ray"), &Value::Null));
-    assert_error(&s.patch(&vhs_path, t, json!({"format": null})).await, StatusCode::BAD_REQUEST, Some("format"));
-    assert_error(&s.patch(&vhs_path, t, json!({"kind": "book"})).await, StatusCode::BAD_REQUEST, Some("book_id"));
+    assert_eq!(
+        (st, &got["format"], &got["shelf"]),
+        (StatusCode::OK, &json!("Blu-ray"), &Value::Null)
+    );
+    assert_error(
+        &s.patch(&vhs_path, t, json!({"format": null})).await,
+        StatusCode::BAD_REQUEST,
+        Some("format"),
+    );
+    assert_error(
+        &s.patch(&vhs_path, t, json!({"kind": "book"})).await,
+        StatusCode::BAD_REQUEST,
+        Some("book_id"),
+    );
     let copy_path = format!("/api/inventory/{}", copy["id"]);
     s.patch(&copy_path, t, json!({"quantity": 7})).await;
     assert_eq!(s.get(&format!("/api/books/{book}"), m).await.1["stock"], 7);
@@ -376,11 +509,18 @@ async fn products_soft_delete_frees_the_sku_and_both_keep_their_price_history() 
     let (t, m) = (Some(staff.as_str()), Some(member.as_str()));
 
     let p1 = created(s.post("/api/products", t, json!({"sku": "CAFE-1", "name": "Café de especialidad", "price_cents": 1000, "stock": 5})).await).await;
-    assert_eq!((&p1["currency"], &p1["created_by"], &p1["updated_by"]), (&json!("ARS"), &json!(staff_id), &json!(staff_id)));
+    assert_eq!(
+        (&p1["currency"], &p1["created_by"], &p1["updated_by"]),
+        (&json!("ARS"), &json!(staff_id), &json!(staff_id))
+    );
     assert!(p1["deleted_at"].is_null() && p1["created_at"].is_string());
     let p1_path = format!("/api/products/{}", p1["id"]);
-    let (st, got) = s.patch(&p1_path, Some(&owner), json!({"price_cents": 1200, "name": "Café"})).await;
-    assert_eq!((st, &got["price_cents"], &got["updated_by"], &got["created_by"]), (StatusCode::OK, &json!(1200), &json!(owner_id), &json!(staff_id)));
+    let (st, got) =
+        s.patch(&p1_path, Some(&owner), json!({"price_cents": 1200, "name": "Café"})).await;
+    assert_eq!(
+        (st, &got["price_cents"], &got["updated_by"], &got["created_by"]),
+        (StatusCode::OK, &json!(1200), &json!(owner_id), &json!(staff_id))
+    );
     // A change that leaves the price alone is not a price change.
     s.patch(&p1_path, t, json!({"price_cents": 1200, "stock": 4})).await;
     // Anyone can read it.
@@ -390,7 +530,13 @@ async fn products_soft_delete_frees_the_sku_and_both_keep_their_price_history() 
     assert_eq!(st, StatusCode::OK, "{deleted}");
     let sku = deleted["sku"].as_str().unwrap();
     let secs: i64 = sku.strip_prefix("CAFE-1_deleted_").expect(sku).parse().unwrap();
-    assert!((secs - std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64).abs() < 60);
+    assert!(
+        (secs
+            - std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+                as i64)
+            .abs()
+            < 60
+    );
     assert!(deleted["deleted_at"].is_string());
 
     // Gone for everyone, except the staff who ask for it.
@@ -398,25 +544,56 @@ async fn products_soft_delete_frees_the_sku_and_both_keep_their_price_history() 
     assert_error(&s.get(&p1_path, m).await, StatusCode::NOT_FOUND, None);
     assert_error(&s.get(&p1_path, t).await, StatusCode::NOT_FOUND, None);
     assert_eq!(s.get(&format!("{p1_path}?include_deleted=true"), t).await.1["sku"], sku);
-    assert_error(&s.get(&format!("{p1_path}?include_deleted=true"), m).await, StatusCode::FORBIDDEN, None);
-    assert_error(&s.get(&format!("{p1_path}?include_deleted=true"), None).await, StatusCode::UNAUTHORIZED, None);
-    assert_error(&s.patch(&p1_path, t, json!({"price_cents": 1})).await, StatusCode::NOT_FOUND, None);
+    assert_error(
+        &s.get(&format!("{p1_path}?include_deleted=true"), m).await,
+        StatusCode::FORBIDDEN,
+        None,
+    );
+    assert_error(
+        &s.get(&format!("{p1_path}?include_deleted=true"), None).await,
+        StatusCode::UNAUTHORIZED,
+        None,
+    );
+    assert_error(
+        &s.patch(&p1_path, t, json!({"price_cents": 1})).await,
+        StatusCode::NOT_FOUND,
+        None,
+    );
     assert_error(&s.delete(&p1_path, t).await, StatusCode::NOT_FOUND, None);
 
     // The SKU is free again (regardless of case).
-    let p2 = created(s.post("/api/products", t, json!({"sku": "cafe-1", "name": "Café nuevo", "price_cents": 500, "currency": "usd"})).await).await;
+    let p2 = created(
+        s.post(
+            "/api/products",
+            t,
+            json!({"sku": "cafe-1", "name": "Café nuevo", "price_cents": 500, "currency": "usd"}),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(p2["currency"], "USD");
     let p2_path = format!("/api/products/{}", p2["id"]);
     s.patch(&p2_path, t, json!({"price_cents": 700})).await;
     s.patch(&p2_path, t, json!({"price_cents": 650})).await;
-    assert_error(&s.post("/api/products", t, json!({"sku": "CAFE-1", "name": "x", "price_cents": 1})).await, StatusCode::CONFLICT, Some("sku"));
+    assert_error(
+        &s.post("/api/products", t, json!({"sku": "CAFE-1", "name": "x", "price_cents": 1})).await,
+        StatusCode::CONFLICT,
+        Some("sku"),
+    );
 
     let history = |path: &str| format!("{path}/prices");
     let h1 = all(&s, &history(&p1_path), t, 1).await;
     assert_eq!(h1.len(), 1);
-    assert_eq!((&h1[0]["old_cents"], &h1[0]["new_cents"], &h1[0]["by"]), (&json!(1000), &json!(1200), &json!(owner_id)));
+    assert_eq!(
+        (&h1[0]["old_cents"], &h1[0]["new_cents"], &h1[0]["by"]),
+        (&json!(1000), &json!(1200), &json!(owner_id))
+    );
     assert!(h1[0]["at"].is_string());
-    let h2: Vec<(i64, i64)> = all(&s, &history(&p2_path), t, 1).await.iter().map(|c| (c["old_cents"].as_i64().unwrap(), c["new_cents"].as_i64().unwrap())).collect();
+    let h2: Vec<(i64, i64)> = all(&s, &history(&p2_path), t, 1)
+        .await
+        .iter()
+        .map(|c| (c["old_cents"].as_i64().unwrap(), c["new_cents"].as_i64().unwrap()))
+        .collect();
     assert_eq!(h2, [(500, 700), (700, 650)]);
     assert_error(&s.get(&history(&p2_path), m).await, StatusCode::FORBIDDEN, None);
 
@@ -431,12 +608,33 @@ async fn products_soft_delete_frees_the_sku_and_both_keep_their_price_history() 
     let with_deleted = all(&s, "/api/products?include_deleted=true", t, 3).await;
     assert_eq!(with_deleted.len(), 9);
     assert_eq!(with_deleted[0]["sku"], sku);
-    assert_error(&s.get("/api/products?include_deleted=true", m).await, StatusCode::FORBIDDEN, None);
+    assert_error(
+        &s.get("/api/products?include_deleted=true", m).await,
+        StatusCode::FORBIDDEN,
+        None,
+    );
 
     // Renaming onto a taken SKU is a conflict; audit fields are the server's.
-    assert_error(&s.patch(&p2_path, t, json!({"sku": "lib-3"})).await, StatusCode::CONFLICT, Some("sku"));
-    assert_error(&s.patch(&p2_path, t, json!({"created_by": 1})).await, StatusCode::BAD_REQUEST, Some("created_by"));
-    assert_error(&s.post("/api/products", t, json!({"sku": "X", "name": "x", "price_cents": 1, "deleted_at": null})).await, StatusCode::BAD_REQUEST, Some("deleted_at"));
+    assert_error(
+        &s.patch(&p2_path, t, json!({"sku": "lib-3"})).await,
+        StatusCode::CONFLICT,
+        Some("sku"),
+    );
+    assert_error(
+        &s.patch(&p2_path, t, json!({"created_by": 1})).await,
+        StatusCode::BAD_REQUEST,
+        Some("created_by"),
+    );
+    assert_error(
+        &s.post(
+            "/api/products",
+            t,
+            json!({"sku": "X", "name": "x", "price_cents": 1, "deleted_at": null}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        Some("deleted_at"),
+    );
 }
 
 #[tokio::test]
@@ -551,29 +749,75 @@ async fn fixture(s: &TestServer, owner: &str, n: u64) -> Fixture {
     let genre = genre(s, owner, &format!("Género {n}")).await;
     let empty_genre = self::genre(s, owner, &format!("Vacío {n}")).await;
     let book = id(created(s.post("/api/books", t, json!({"title": format!("Libro {n}"), "authors": ["A"], "isbn": isbn(1000 + 2 * n), "genre_ids": [genre]})).await).await);
-    let lone_book = id(created(s.post("/api/books", t, json!({"title": format!("Suelto {n}"), "authors": ["B"], "isbn": isbn(1001 + 2 * n)})).await).await);
-    let cover = s.client.put(s.url(&format!("/api/books/{book}/cover"))).bearer_auth(owner).body(PNG).send().await.unwrap();
+    let lone_book = id(created(
+        s.post(
+            "/api/books",
+            t,
+            json!({"title": format!("Suelto {n}"), "authors": ["B"], "isbn": isbn(1001 + 2 * n)}),
+        )
+        .await,
+    )
+    .await);
+    let cover = s
+        .client
+        .put(s.url(&format!("/api/books/{book}/cover")))
+        .bearer_auth(owner)
+        .body(PNG)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(cover.status(), StatusCode::OK);
-    let item = id(created(s.post("/api/inventory", t, json!({"kind": "book", "book_id": book})).await).await);
-    let lone_item = id(created(s.post("/api/inventory", t, json!({"kind": "other", "title": "Taza"})).await).await);
+    let item =
+        id(created(s.post("/api/inventory", t, json!({"kind": "book", "book_id": book})).await)
+            .await);
+    let lone_item =
+        id(created(s.post("/api/inventory", t, json!({"kind": "other", "title": "Taza"})).await)
+            .await);
     let product = id(created(s.post("/api/products", t, json!({"sku": format!("P-{n}"), "name": "p", "price_cents": 100, "inventory_item_id": item})).await).await);
-    let deleted_product = id(created(s.post("/api/products", t, json!({"sku": format!("D-{n}"), "name": "d", "price_cents": 100})).await).await);
+    let deleted_product = id(created(
+        s.post(
+            "/api/products",
+            t,
+            json!({"sku": format!("D-{n}"), "name": "d", "price_cents": 100}),
+        )
+        .await,
+    )
+    .await);
     assert_eq!(s.delete(&format!("/api/products/{deleted_product}"), t).await.0, StatusCode::OK);
     Fixture { genre, empty_genre, book, lone_book, item, lone_item, product, deleted_product }
 }
 
-async fn perform(s: &TestServer, op: Op, token: Option<&str>, f: &Fixture, n: u64) -> (StatusCode, Value) {
+async fn perform(
+    s: &TestServer,
+    op: Op,
+    token: Option<&str>,
+    f: &Fixture,
+    n: u64,
+) -> (StatusCode, Value) {
     match op {
         Op::ListGenres => s.get("/api/genres", token).await,
-        Op::CreateGenre => s.post("/api/genres", token, json!({"name": format!("Nuevo {n}")})).await,
+        Op::CreateGenre => {
+            s.post("/api/genres", token, json!({"name": format!("Nuevo {n}")})).await
+        }
         Op::GetGenre => s.get(&format!("/api/genres/{}", f.genre), token).await,
-        Op::PatchGenre => s.patch(&format!("/api/genres/{}", f.genre), token, json!({"description": "d"})).await,
+        Op::PatchGenre => {
+            s.patch(&format!("/api/genres/{}", f.genre), token, json!({"description": "d"})).await
+        }
         Op::DeleteGenre => s.delete(&format!("/api/genres/{}", f.empty_genre), token).await,
         Op::GenreBooks => s.get(&format!("/api/genres/{}/books", f.genre), token).await,
         Op::ListBooks => s.get("/api/books?sort=year", token).await,
-        Op::CreateBook => s.post("/api/books", token, json!({"title": "Nuevo", "authors": ["C"], "isbn": isbn(500_000 + n)})).await,
+        Op::CreateBook => {
+            s.post(
+                "/api/books",
+                token,
+                json!({"title": "Nuevo", "authors": ["C"], "isbn": isbn(500_000 + n)}),
+            )
+            .await
+        }
         Op::GetBook => s.get(&format!("/api/books/{}", f.book), token).await,
-        Op::PatchBook => s.patch(&format!("/api/books/{}", f.book), token, json!({"year": 2001})).await,
+        Op::PatchBook => {
+            s.patch(&format!("/api/books/{}", f.book), token, json!({"year": 2001})).await
+        }
         Op::DeleteBook => s.delete(&format!("/api/books/{}", f.lone_book), token).await,
         Op::PutCover => {
             let mut req = s.client.put(s.url(&format!("/api/books/{}/cover", f.book))).body(PNG);
@@ -594,16 +838,32 @@ async fn perform(s: &TestServer, op: Op, token: Option<&str>, f: &Fixture, n: u6
             (st, serde_json::from_slice(&body).unwrap_or(Value::Null))
         }
         Op::ListItems => s.get("/api/inventory", token).await,
-        Op::CreateItem => s.post("/api/inventory", token, json!({"kind": "other", "title": "Lámpara"})).await,
+        Op::CreateItem => {
+            s.post("/api/inventory", token, json!({"kind": "other", "title": "Lámpara"})).await
+        }
         Op::GetItem => s.get(&format!("/api/inventory/{}", f.item), token).await,
-        Op::PatchItem => s.patch(&format!("/api/inventory/{}", f.item), token, json!({"quantity": 3})).await,
+        Op::PatchItem => {
+            s.patch(&format!("/api/inventory/{}", f.item), token, json!({"quantity": 3})).await
+        }
         Op::DeleteItem => s.delete(&format!("/api/inventory/{}", f.lone_item), token).await,
         Op::ListProducts => s.get("/api/products", token).await,
         Op::ListDeletedProducts => s.get("/api/products?include_deleted=true", token).await,
-        Op::CreateProduct => s.post("/api/products", token, json!({"sku": format!("N-{n}"), "name": "n", "price_cents": 1})).await,
+        Op::CreateProduct => {
+            s.post(
+                "/api/products",
+                token,
+                json!({"sku": format!("N-{n}"), "name": "n", "price_cents": 1}),
+            )
+            .await
+        }
         Op::GetProduct => s.get(&format!("/api/products/{}", f.product), token).await,
-        Op::GetDeletedProduct => s.get(&format!("/api/products/{}?include_deleted=true", f.deleted_product), token).await,
-        Op::PatchProduct => s.patch(&format!("/api/products/{}", f.product), token, json!({"price_cents": 250})).await,
+        Op::GetDeletedProduct => {
+            s.get(&format!("/api/products/{}?include_deleted=true", f.deleted_product), token).await
+        }
+        Op::PatchProduct => {
+            s.patch(&format!("/api/products/{}", f.product), token, json!({"price_cents": 250}))
+                .await
+        }
         Op::DeleteProduct => s.delete(&format!("/api/products/{}", f.product), token).await,
         Op::PriceHistory => s.get(&format!("/api/products/{}/prices", f.product), token).await,
         Op::ProductViews => s.get(&format!("/api/products/{}/views", f.product), token).await,
@@ -617,7 +877,12 @@ async fn every_role_against_every_catalog_endpoint() {
     let (_, admin) = s.staff(&owner, "admin1", "admin").await;
     let (_, super2) = s.staff(&owner, "super2", "super_admin").await;
     let (_, user) = s.member("user1").await;
-    let roles = [(None, None), (Some(Role::User), Some(user)), (Some(Role::Admin), Some(admin)), (Some(Role::SuperAdmin), Some(super2))];
+    let roles = [
+        (None, None),
+        (Some(Role::User), Some(user)),
+        (Some(Role::Admin), Some(admin)),
+        (Some(Role::SuperAdmin), Some(super2)),
+    ];
     // The test's table covers every rule of the server's table.
     for (action, _) in CATALOG_RULES {
         assert!(ENDPOINTS.iter().any(|(_, a)| a == action), "no endpoint exercises {action:?}");
@@ -639,7 +904,13 @@ async fn every_role_against_every_catalog_endpoint() {
     assert_eq!(n as usize, ENDPOINTS.len() * 4);
 }
 
-async fn put_raw(s: &TestServer, path: &str, token: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+async fn put_raw(
+    s: &TestServer,
+    path: &str,
+    token: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, Value) {
     let res = s
         .client
         .put(s.url(path))
@@ -660,12 +931,28 @@ async fn bad_input_is_a_4xx_naming_the_field_and_writes_nothing() {
     let (_, member) = s.member("curiosa").await;
     let t = Some(owner.as_str());
     let g = genre(&s, &owner, "Novela").await;
-    let book = created(s.post("/api/books", t, json!({"title": "Rayuela", "authors": ["Julio Cortázar"], "isbn": isbn(1)})).await).await["id"].as_u64().unwrap();
-    let product = created(s.post("/api/products", t, json!({"sku": "A-1", "name": "a", "price_cents": 10})).await).await["id"].as_u64().unwrap();
+    let book = created(
+        s.post(
+            "/api/books",
+            t,
+            json!({"title": "Rayuela", "authors": ["Julio Cortázar"], "isbn": isbn(1)}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_u64()
+        .unwrap();
+    let product = created(
+        s.post("/api/products", t, json!({"sku": "A-1", "name": "a", "price_cents": 10})).await,
+    )
+    .await["id"]
+        .as_u64()
+        .unwrap();
     let writes = s.metric("barrio_store_writes_total").await;
 
     let good_book = |extra: Value| {
-        let mut b = json!({"title": "Ficciones", "authors": ["Borges"], "isbn": isbn(2), "genre_ids": [g]});
+        let mut b =
+            json!({"title": "Ficciones", "authors": ["Borges"], "isbn": isbn(2), "genre_ids": [g]});
         for (k, v) in extra.as_object().unwrap() {
             b[k] = v.clone();
         }
@@ -673,36 +960,156 @@ async fn bad_input_is_a_4xx_naming_the_field_and_writes_nothing() {
     };
     let cover = format!("/api/books/{book}/cover");
     let cases: Vec<((StatusCode, Value), StatusCode, Option<&str>)> = vec![
-        (s.post("/api/books", t, good_book(json!({"isbn": "978-0-306-40615-8"}))).await, StatusCode::BAD_REQUEST, Some("isbn")),
-        (s.post("/api/books", t, good_book(json!({"isbn": "12345"}))).await, StatusCode::BAD_REQUEST, Some("isbn")),
-        (s.post("/api/books", t, good_book(json!({"genre_ids": [g, 999]}))).await, StatusCode::BAD_REQUEST, Some("genre_ids")),
-        (s.patch(&format!("/api/books/{book}"), t, json!({"genre_ids": [999]})).await, StatusCode::BAD_REQUEST, Some("genre_ids")),
-        (s.post("/api/books", t, good_book(json!({"authors": []}))).await, StatusCode::BAD_REQUEST, Some("authors")),
-        (s.post("/api/books", t, good_book(json!({"title": "  "}))).await, StatusCode::BAD_REQUEST, Some("title")),
-        (s.post("/api/books", t, good_book(json!({"year": "old"}))).await, StatusCode::BAD_REQUEST, Some("year")),
-        (s.post("/api/books", t, good_book(json!({"year": 30000}))).await, StatusCode::BAD_REQUEST, Some("year")),
-        (s.post("/api/books", t, good_book(json!({"language": "español!"}))).await, StatusCode::BAD_REQUEST, Some("language")),
-        (s.post("/api/books", t, good_book(json!({"stock": 3}))).await, StatusCode::BAD_REQUEST, Some("stock")),
-        (s.post("/api/products", t, json!({"sku": "B-1", "name": "b", "price_cents": -1})).await, StatusCode::BAD_REQUEST, Some("price_cents")),
-        (s.patch(&format!("/api/products/{product}"), t, json!({"price_cents": -500})).await, StatusCode::BAD_REQUEST, Some("price_cents")),
-        (s.post("/api/products", t, json!({"sku": "B 1", "name": "b", "price_cents": 1})).await, StatusCode::BAD_REQUEST, Some("sku")),
-        (s.post("/api/products", t, json!({"sku": "B-1", "name": "b", "price_cents": 1, "currency": "pesos"})).await, StatusCode::BAD_REQUEST, Some("currency")),
-        (s.post("/api/products", t, json!({"sku": "B-1", "name": "b", "price_cents": 1, "inventory_item_id": 77})).await, StatusCode::BAD_REQUEST, Some("inventory_item_id")),
-        (s.post("/api/products", t, json!({"sku": "B-1", "name": "b", "price_cents": 1, "created_by": 1})).await, StatusCode::BAD_REQUEST, Some("created_by")),
-        (s.post("/api/products", t, json!({"sku": "B-1", "name": "b", "price_cents": 1.5})).await, StatusCode::BAD_REQUEST, Some("price_cents")),
-        (s.post("/api/genres", t, json!({"name": ""})).await, StatusCode::BAD_REQUEST, Some("name")),
-        (s.post("/api/inventory", t, json!({"kind": "book", "book_id": 4242})).await, StatusCode::BAD_REQUEST, Some("book_id")),
-        (put_raw(&s, &cover, &owner, "image/png", b"GIF89a pretending to be a PNG".to_vec()).await, StatusCode::BAD_REQUEST, Some("cover")),
-        (put_raw(&s, &cover, &owner, "image/png", Vec::new()).await, StatusCode::BAD_REQUEST, Some("cover")),
-        (put_raw(&s, &cover, &owner, "image/png", [PNG, &vec![0u8; 5 * 1024 * 1024 + 1 - PNG.len()]].concat()).await, StatusCode::PAYLOAD_TOO_LARGE, Some("cover")),
-        (put_raw(&s, "/api/books/999/cover", &owner, "image/png", PNG.to_vec()).await, StatusCode::NOT_FOUND, None),
+        (
+            s.post("/api/books", t, good_book(json!({"isbn": "978-0-306-40615-8"}))).await,
+            StatusCode::BAD_REQUEST,
+            Some("isbn"),
+        ),
+        (
+            s.post("/api/books", t, good_book(json!({"isbn": "12345"}))).await,
+            StatusCode::BAD_REQUEST,
+            Some("isbn"),
+        ),
+        (
+            s.post("/api/books", t, good_book(json!({"genre_ids": [g, 999]}))).await,
+            StatusCode::BAD_REQUEST,
+            Some("genre_ids"),
+        ),
+        (
+            s.patch(&format!("/api/books/{book}"), t, json!({"genre_ids": [999]})).await,
+            StatusCode::BAD_REQUEST,
+            Some("genre_ids"),
+        ),
+        (
+            s.post("/api/books", t, good_book(json!({"authors": []}))).await,
+            StatusCode::BAD_REQUEST,
+            Some("authors"),
+        ),
+        (
+            s.post("/api/books", t, good_book(json!({"title": "  "}))).await,
+            StatusCode::BAD_REQUEST,
+            Some("title"),
+        ),
+        (
+            s.post("/api/books", t, good_book(json!({"year": "old"}))).await,
+            StatusCode::BAD_REQUEST,
+            Some("year"),
+        ),
+        (
+            s.post("/api/books", t, good_book(json!({"year": 30000}))).await,
+            StatusCode::BAD_REQUEST,
+            Some("year"),
+        ),
+        (
+            s.post("/api/books", t, good_book(json!({"language": "español!"}))).await,
+            StatusCode::BAD_REQUEST,
+            Some("language"),
+        ),
+        (
+            s.post("/api/books", t, good_book(json!({"stock": 3}))).await,
+            StatusCode::BAD_REQUEST,
+            Some("stock"),
+        ),
+        (
+            s.post("/api/products", t, json!({"sku": "B-1", "name": "b", "price_cents": -1})).await,
+            StatusCode::BAD_REQUEST,
+            Some("price_cents"),
+        ),
+        (
+            s.patch(&format!("/api/products/{product}"), t, json!({"price_cents": -500})).await,
+            StatusCode::BAD_REQUEST,
+            Some("price_cents"),
+        ),
+        (
+            s.post("/api/products", t, json!({"sku": "B 1", "name": "b", "price_cents": 1})).await,
+            StatusCode::BAD_REQUEST,
+            Some("sku"),
+        ),
+        (
+            s.post(
+                "/api/products",
+                t,
+                json!({"sku": "B-1", "name": "b", "price_cents": 1, "currency": "pesos"}),
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+            Some("currency"),
+        ),
+        (
+            s.post(
+                "/api/products",
+                t,
+                json!({"sku": "B-1", "name": "b", "price_cents": 1, "inventory_item_id": 77}),
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+            Some("inventory_item_id"),
+        ),
+        (
+            s.post(
+                "/api/products",
+                t,
+                json!({"sku": "B-1", "name": "b", "price_cents": 1, "created_by": 1}),
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+            Some("created_by"),
+        ),
+        (
+            s.post("/api/products", t, json!({"sku": "B-1", "name": "b", "price_cents": 1.5}))
+                .await,
+            StatusCode::BAD_REQUEST,
+            Some("price_cents"),
+        ),
+        (
+            s.post("/api/genres", t, json!({"name": ""})).await,
+            StatusCode::BAD_REQUEST,
+            Some("name"),
+        ),
+        (
+            s.post("/api/inventory", t, json!({"kind": "book", "book_id": 4242})).await,
+            StatusCode::BAD_REQUEST,
+            Some("book_id"),
+        ),
+        (
+            put_raw(&s, &cover, &owner, "image/png", b"GIF89a pretending to be a PNG".to_vec())
+                .await,
+            StatusCode::BAD_REQUEST,
+            Some("cover"),
+        ),
+        (
+            put_raw(&s, &cover, &owner, "image/png", Vec::new()).await,
+            StatusCode::BAD_REQUEST,
+            Some("cover"),
+        ),
+        (
+            put_raw(
+                &s,
+                &cover,
+                &owner,
+                "image/png",
+                [PNG, &vec![0u8; 5 * 1024 * 1024 + 1 - PNG.len()]].concat(),
+            )
+            .await,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Some("cover"),
+        ),
+        (
+            put_raw(&s, "/api/books/999/cover", &owner, "image/png", PNG.to_vec()).await,
+            StatusCode::NOT_FOUND,
+            None,
+        ),
         (s.get("/api/books?cursor=zz", t).await, StatusCode::BAD_REQUEST, Some("cursor")),
         (s.get("/api/books?sort=popular", t).await, StatusCode::BAD_REQUEST, Some("sort")),
         (s.get("/api/books?year_from=abc", t).await, StatusCode::BAD_REQUEST, Some("year_from")),
         (s.get("/api/products?cursor=abcd", None).await, StatusCode::BAD_REQUEST, Some("cursor")),
         (s.get("/api/books/abc", t).await, StatusCode::BAD_REQUEST, Some("id")),
         (s.get("/api/products/-3", None).await, StatusCode::BAD_REQUEST, Some("id")),
-        (s.get(&format!("/api/products/{product}?include_deleted=true"), Some(&member)).await, StatusCode::FORBIDDEN, None),
+        (
+            s.get(&format!("/api/products/{product}?include_deleted=true"), Some(&member)).await,
+            StatusCode::FORBIDDEN,
+            None,
+        ),
     ];
     for (got, status, field) in &cases {
         assert_error(got, *status, *field);
@@ -733,7 +1140,17 @@ async fn covers_are_recognised_by_content_and_served_with_caching_headers() {
     let s = TestServer::start().await;
     let (_, owner) = s.owner().await;
     let (_, member) = s.member("lectora").await;
-    let book = created(s.post("/api/books", Some(&owner), json!({"title": "Rayuela", "authors": ["Julio Cortázar"], "isbn": isbn(3)})).await).await["id"].as_u64().unwrap();
+    let book = created(
+        s.post(
+            "/api/books",
+            Some(&owner),
+            json!({"title": "Rayuela", "authors": ["Julio Cortázar"], "isbn": isbn(3)}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_u64()
+        .unwrap();
     let path = format!("/api/books/{book}/cover");
     let get = |inm: Option<String>| {
         let mut req = s.client.get(s.url(&path)).bearer_auth(&member);
@@ -748,7 +1165,10 @@ async fn covers_are_recognised_by_content_and_served_with_caching_headers() {
     let png = [PNG, &[7u8; 3000][..]].concat();
     let (st, b) = put_raw(&s, &path, &owner, "text/plain", png.clone()).await;
     assert_eq!(st, StatusCode::OK, "{b}");
-    assert_eq!((&b["cover"]["mime"], &b["cover"]["bytes"], &b["cover"]["url"]), (&json!("image/png"), &json!(png.len()), &json!(path)));
+    assert_eq!(
+        (&b["cover"]["mime"], &b["cover"]["bytes"], &b["cover"]["url"]),
+        (&json!("image/png"), &json!(png.len()), &json!(path))
+    );
     let etag = format!("\"{}\"", b["cover"]["etag"].as_str().unwrap());
 
     let res = get(None).await.unwrap();
@@ -762,7 +1182,10 @@ async fn covers_are_recognised_by_content_and_served_with_caching_headers() {
     assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
     assert_eq!(res.headers()["etag"].to_str().unwrap(), etag);
     assert!(res.bytes().await.unwrap().is_empty());
-    assert_eq!(get(Some(format!("\"other\", W/{etag}"))).await.unwrap().status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        get(Some(format!("\"other\", W/{etag}"))).await.unwrap().status(),
+        StatusCode::NOT_MODIFIED
+    );
 
     // A new cover (JPEG) has a new ETag; the old one no longer matches.
     let jpeg = [&[0xFFu8, 0xD8, 0xFF, 0xE0][..], &[1u8; 100][..]].concat();
@@ -777,7 +1200,12 @@ async fn covers_are_recognised_by_content_and_served_with_caching_headers() {
     assert_eq!(s.client.get(s.url(&path)).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
 }
 
-async fn view(s: &TestServer, path: &str, token: Option<&str>, headers: &[(&str, &str)]) -> Option<String> {
+async fn view(
+    s: &TestServer,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+) -> Option<String> {
     let mut req = s.client.request(Method::GET, s.url(path));
     if let Some(t) = token {
         req = req.bearer_auth(t);
@@ -796,8 +1224,18 @@ async fn product_views_are_counted_and_survive_a_clean_restart() {
     let (_, owner) = s.owner().await;
     let (_, member) = s.member("mirona").await;
     let t = Some(owner.as_str());
-    let product = created(s.post("/api/products", t, json!({"sku": "V-1", "name": "v", "price_cents": 10})).await).await["id"].as_u64().unwrap();
-    let other = created(s.post("/api/products", t, json!({"sku": "V-2", "name": "w", "price_cents": 10})).await).await["id"].as_u64().unwrap();
+    let product = created(
+        s.post("/api/products", t, json!({"sku": "V-1", "name": "v", "price_cents": 10})).await,
+    )
+    .await["id"]
+        .as_u64()
+        .unwrap();
+    let other = created(
+        s.post("/api/products", t, json!({"sku": "V-2", "name": "w", "price_cents": 10})).await,
+    )
+    .await["id"]
+        .as_u64()
+        .unwrap();
     let path = format!("/api/products/{product}");
 
     // Anonymous with a header: no cookie needed.
@@ -816,16 +1254,28 @@ async fn product_views_are_counted_and_survive_a_clean_restart() {
 
     let (st, stats) = s.get(&format!("{path}/views"), t).await;
     assert_eq!(st, StatusCode::OK, "{stats}");
-    assert_eq!((&stats["total"], &stats["unique_visitors"], &stats["unique_users"]), (&json!(7), &json!(3), &json!(1)), "{stats}");
+    assert_eq!(
+        (&stats["total"], &stats["unique_visitors"], &stats["unique_users"]),
+        (&json!(7), &json!(3), &json!(1)),
+        "{stats}"
+    );
     let days = stats["per_day"].as_array().unwrap();
     assert!(!days.is_empty() && days.len() <= 2, "{stats}");
     assert_eq!(days.iter().map(|d| d["views"].as_u64().unwrap()).sum::<u64>(), 7);
     assert_eq!(days.last().unwrap()["day"].as_str().unwrap().len(), 10);
-    assert_error(&s.get(&format!("{path}/views"), Some(&member)).await, StatusCode::FORBIDDEN, None);
+    assert_error(
+        &s.get(&format!("{path}/views"), Some(&member)).await,
+        StatusCode::FORBIDDEN,
+        None,
+    );
 
     // A deleted product is not viewed (404) and records nothing.
     s.delete(&format!("/api/products/{other}"), t).await;
-    assert_error(&s.get(&format!("/api/products/{other}"), None).await, StatusCode::NOT_FOUND, None);
+    assert_error(
+        &s.get(&format!("/api/products/{other}"), None).await,
+        StatusCode::NOT_FOUND,
+        None,
+    );
 
     // Views still in the buffer when the server stops are written before it exits.
     view(&s, &path, None, &[("x-visitor-id", "visitor-3")]).await;
@@ -834,7 +1284,11 @@ async fn product_views_are_counted_and_survive_a_clean_restart() {
     assert!(s.stop().await.success());
     let s = TestServer::start_in(dir.path(), &[]).await;
     let (_, stats) = s.get(&format!("{path}/views"), t).await;
-    assert_eq!((&stats["total"], &stats["unique_visitors"], &stats["unique_users"]), (&json!(9), &json!(4), &json!(1)), "{stats}");
+    assert_eq!(
+        (&stats["total"], &stats["unique_visitors"], &stats["unique_users"]),
+        (&json!(9), &json!(4), &json!(1)),
+        "{stats}"
+    );
     let (_, other_stats) = s.get(&format!("/api/products/{other}/views"), t).await;
     assert_eq!(other_stats["total"], 1);
 }
@@ -885,7 +1339,9 @@ async fn the_demo_shop_loads_in_seconds_and_the_server_serves_it() {
     let t = Some(staff.as_str());
     let books = all(&s, "/api/books?sort=newest", t, 200).await;
     assert!(books.len() >= 2000, "{}", books.len());
-    assert!(books.iter().any(|b| b["language"] == "es") && books.iter().any(|b| b["language"] == "en"));
+    assert!(
+        books.iter().any(|b| b["language"] == "es") && books.iter().any(|b| b["language"] == "en")
+    );
     assert_eq!(all(&s, "/api/genres", t, 200).await.len(), 20);
     let films = s.get("/api/inventory?kind=film&limit=5", t).await.1;
     assert_eq!(films["items"].as_array().unwrap().len(), 5);
