@@ -122,3 +122,24 @@ fn fetch<T: Record>(
         }
     }
 }
+
+/// One page of rows already gathered (a small candidate set from a selective index), with
+/// the same keys and cursors as [`page`] would give: sorted by key, after `after`.
+pub fn page_of<T>(
+    mut rows: Vec<(Vec<u8>, T)>,
+    after: Option<&[u8]>,
+    rev: bool,
+    limit: usize,
+) -> (Vec<T>, Option<String>) {
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    if rev {
+        rows.reverse();
+    }
+    rows.retain(|(k, _)| {
+        after.is_none_or(|a| if rev { k.as_slice() < a } else { k.as_slice() > a })
+    });
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next = if more { rows.last().map(|(k, _)| hex::encode(k)) } else { None };
+    (rows.into_iter().map(|(_, t)| t).collect(), next)
+}

@@ -20,6 +20,8 @@ pub const BOOKS_BY_YEAR: &str = "books.year";
 pub const BOOKS_BY_GENRE: &str = "books.genre";
 pub const BOOKS_BY_GENRE_TITLE: &str = "books.genre_title";
 pub const BOOKS_BY_GENRE_YEAR: &str = "books.genre_year";
+/// (a folded word of an author's name, book): the candidates of an author filter.
+pub const BOOKS_BY_AUTHOR: &str = "books.author";
 pub const INVENTORY_BY_BOOK: &str = "inventory.book";
 pub const INVENTORY_BY_KIND: &str = "inventory.kind";
 pub const PRODUCT_SKU: &str = "products.sku";
@@ -52,6 +54,21 @@ fn prefixed(prefix: u64, rest: Vec<u8>) -> Vec<u8> {
     let mut k = prefix.to_be_bytes().to_vec();
     k.extend(rest);
     k
+}
+
+/// The folded words of a book's author names, each once.
+pub fn author_words(authors: &[String]) -> std::collections::BTreeSet<String> {
+    authors.iter().flat_map(|a| fold(a).split(' ').map(str::to_owned).collect::<Vec<_>>()).collect()
+}
+
+/// The author filter: one of `authors` has, for every word of the (folded) query, a word
+/// that starts with it. "garcia marq" finds "Gabriel García Márquez".
+pub fn author_matches(query: &[String], authors: &[String]) -> bool {
+    authors.iter().any(|a| {
+        let name = fold(a);
+        let words: Vec<&str> = name.split(' ').collect();
+        query.iter().all(|q| words.iter().any(|w| w.starts_with(q.as_str())))
+    })
 }
 
 /// Folded title, a 0 byte (below any character, so "Ana" sorts before "Ana Karenina"), id.
@@ -299,6 +316,12 @@ impl Record for Book {
         let title = title_key(&self.title, self.id);
         let year = year_key(self.year, self.id);
         let mut keys = vec![(BOOKS_BY_TITLE, title.clone()), (BOOKS_BY_YEAR, year.clone())];
+        for word in author_words(&self.authors) {
+            let mut k = word.into_bytes();
+            k.push(0);
+            k.extend(self.id.to_be_bytes());
+            keys.push((BOOKS_BY_AUTHOR, k));
+        }
         for &g in &self.genre_ids {
             keys.push((BOOKS_BY_GENRE, pair_key(g, self.id)));
             keys.push((BOOKS_BY_GENRE_TITLE, prefixed(g, title.clone())));
@@ -529,6 +552,17 @@ mod tests {
         assert!(line("title", "a\nb", 10).is_err());
         assert_eq!(text("d", Some("  "), 10).unwrap(), None);
         assert!(text("d", Some("a\nb"), 10).unwrap().is_some());
+    }
+
+    #[test]
+    fn authors_match_by_word_starts() {
+        let authors = vec!["Gabriel García Márquez".to_owned(), "Otro".to_owned()];
+        let q = |s: &str| fold(s).split(' ').map(str::to_owned).collect::<Vec<_>>();
+        assert!(author_matches(&q("garcia MARQ"), &authors));
+        assert!(author_matches(&q("márquez gabriel"), &authors));
+        assert!(!author_matches(&q("arquez"), &authors));
+        assert!(!author_matches(&q("gabriel otro"), &authors), "words of one author");
+        assert_eq!(author_words(&authors).len(), 4);
     }
 
     #[test]

@@ -13,9 +13,10 @@ use utoipa_axum::routes;
 
 use super::list::{self, Source, Verdict};
 use super::model::{
-    BOOKS_BY_GENRE, BOOKS_BY_GENRE_TITLE, BOOKS_BY_GENRE_YEAR, BOOKS_BY_TITLE, BOOKS_BY_YEAR, Book,
-    Condition, FilmFormat, Genre, INVENTORY_BY_BOOK, INVENTORY_BY_KIND, InventoryItem, Isbn,
-    ItemKind, fold, line, parse_language, parse_year, text, year_prefix,
+    BOOKS_BY_AUTHOR, BOOKS_BY_GENRE, BOOKS_BY_GENRE_TITLE, BOOKS_BY_GENRE_YEAR, BOOKS_BY_TITLE,
+    BOOKS_BY_YEAR, Book, Condition, FilmFormat, Genre, INVENTORY_BY_BOOK, INVENTORY_BY_KIND,
+    InventoryItem, Isbn, ItemKind, author_matches, fold, id_key, line, parse_language, parse_year,
+    text, title_key, year_key, year_prefix,
 };
 use super::rules::{
     self, BookFields, BookPatch, CatalogAction, GenreFields, GenrePatch, ItemFields, ItemPatch,
@@ -351,7 +352,8 @@ pub enum BookSort {
 pub struct BookQuery {
     /// Only books in this genre.
     genre: Option<u64>,
-    /// Only books with an author whose name contains this (ignoring case and accents).
+    /// Only books with an author whose name has words starting with each word of this
+    /// (ignoring case and accents): `garcia marq` finds "Gabriel García Márquez".
     author: Option<String>,
     /// Only books published in or after this year.
     year_from: Option<i32>,
@@ -382,7 +384,15 @@ async fn list_books(
 async fn books_page(s: &AppState, q: BookQuery) -> ApiResult<axum::Json<Page<BookView>>> {
     let limit = PageParams { limit: q.limit, cursor: None }.limit()?;
     let sort = q.sort.unwrap_or_default();
-    let author = q.author.as_deref().map(fold).filter(|a| !a.is_empty());
+    let author: Vec<String> = q
+        .author
+        .as_deref()
+        .map(fold)
+        .unwrap_or_default()
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect();
     let language = q.language.as_deref().map(parse_language).transpose()?;
     let (from, to) = (q.year_from, q.year_to);
     let (source, rev) = match (q.genre, sort) {
@@ -408,7 +418,8 @@ async fn books_page(s: &AppState, q: BookQuery) -> ApiResult<axum::Json<Page<Boo
             after = Some(start);
         }
     }
-    let in_stock = q.in_stock;
+    let (in_stock, genre) = (q.in_stock, q.genre);
+    let author_query = author.clone();
     let filter = move |b: &Book| {
         if sort == BookSort::Year && to.is_some_and(|to| b.year.is_none_or(|y| y > to)) {
             return Verdict::Stop;
@@ -419,17 +430,49 @@ async fn books_page(s: &AppState, q: BookQuery) -> ApiResult<axum::Json<Page<Boo
             (f, t, Some(y)) => f.is_none_or(|f| y >= f) && t.is_none_or(|t| y <= t),
         };
         let keep = year_ok
-            && author.as_ref().is_none_or(|a| b.authors.iter().any(|n| fold(n).contains(a)))
+            && (author_query.is_empty() || author_matches(&author_query, &b.authors))
+            && genre.is_none_or(|g| b.genre_ids.contains(&g))
             && language.as_ref().is_none_or(|l| b.language.as_ref() == Some(l))
             && in_stock.is_none_or(|want| (b.stock > 0) == want);
         if keep { Verdict::Keep } else { Verdict::Skip }
     };
+    let sort_key = move |b: &Book| match sort {
+        BookSort::Title => title_key(&b.title, b.id),
+        BookSort::Year => year_key(b.year, b.id),
+        BookSort::Newest => id_key(b.id),
+    };
     let (items, next_cursor) = s
         .store
-        .read_blocking(move |r| list::page::<Book>(r, &source, after, rev, limit, filter))
+        .read_blocking(move |r| {
+            // An author is selective: gather the books that have a word starting with the
+            // query's longest word, and sort those, unless there are too many.
+            if let Some(word) = author.iter().max_by_key(|w| w.len()) {
+                let hits =
+                    r.scan(BOOKS_BY_AUTHOR, word.as_bytes(), None, AUTHOR_CANDIDATES + 1, false)?;
+                if hits.len() <= AUTHOR_CANDIDATES {
+                    let mut ids: Vec<u64> = hits.into_iter().map(|(_, id)| id).collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    let mut rows = Vec::new();
+                    for id in ids {
+                        if let Some(b) = r.get::<Book>(id)?
+                            && matches!(filter(&b), Verdict::Keep)
+                        {
+                            rows.push((sort_key(&b), b));
+                        }
+                    }
+                    return Ok(list::page_of(rows, after.as_deref(), rev, limit));
+                }
+            }
+            list::page::<Book>(r, &source, after, rev, limit, filter)
+        })
         .await?;
     Ok(axum::Json(Page { items: items.into_iter().map(BookView::from).collect(), next_cursor }))
 }
+
+/// Above this many index entries for an author word, the author filter is checked while
+/// scanning in sort order instead.
+const AUTHOR_CANDIDATES: usize = 2_000;
 
 /// One book.
 #[utoipa::path(get, path = "/api/books/{id}", tag = "catalog", params(("id" = u64, Path)),

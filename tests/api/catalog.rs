@@ -308,6 +308,20 @@ async fn books_filter_sort_page_and_link_genres_both_ways() {
             vec!["Ficciones", "El Aleph"],
         ),
         ("/api/books?author=nadie".into(), vec![]),
+        ("/api/books?author=orges".into(), vec![]),
+        (
+            "/api/books?author=Luis%20JORGE&sort=year".into(),
+            vec!["Ficciones", "El Aleph", "Otras inquisiciones"],
+        ),
+        (
+            "/api/books?author=garc%20m%C3%A1r&sort=newest".into(),
+            vec!["Crónica de una muerte anunciada", "Cien años de soledad"],
+        ),
+        (format!("/api/books?author=borges&genre={ensayo}&year_to=1950"), vec!["Ficciones"]),
+        (
+            "/api/books?author=w&language=en&sort=year".into(),
+            vec!["Mrs Dalloway", "A Room of One's Own"],
+        ),
     ];
     for (query, expected) in &cases {
         assert_eq!(&titles(&all(&s, query, m, 2).await), expected, "{query}");
