@@ -214,7 +214,10 @@ async fn get_product(
         .filter(|p| with_deleted || p.deleted_at_ms.is_none())
         .ok_or_else(|| ApiError::not_found("product"))?;
     let (viewer, set_cookie) = views::identify(caller.0.as_ref().map(AuthUser::id), &headers);
-    s.views.record(id, viewer);
+    // Staff looking into a deleted product are not shoppers viewing it.
+    if product.deleted_at_ms.is_none() {
+        s.views.record(id, viewer);
+    }
     let mut res = axum::Json(ProductDetail::from(product)).into_response();
     if let Some(c) = set_cookie {
         res.headers_mut().insert(header::SET_COOKIE, c);

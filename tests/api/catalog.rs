@@ -1283,13 +1283,14 @@ async fn product_views_are_counted_and_survive_a_clean_restart() {
         None,
     );
 
-    // A deleted product is not viewed (404) and records nothing.
+    // A deleted product is not viewed (404), and staff looking into it record nothing.
     s.delete(&format!("/api/products/{other}"), t).await;
     assert_error(
         &s.get(&format!("/api/products/{other}"), None).await,
         StatusCode::NOT_FOUND,
         None,
     );
+    view(&s, &format!("/api/products/{other}?include_deleted=true"), t, &[]).await;
 
     // Views still in the buffer when the server stops are written before it exits.
     view(&s, &path, None, &[("x-visitor-id", "visitor-3")]).await;
