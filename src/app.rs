@@ -19,6 +19,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::auth::{Auth, Passwords, Throttle, Tokens};
+use crate::catalog::ViewBuffer;
 use crate::config::Settings;
 use crate::error::{ApiError, ErrorBody};
 use crate::events::Events;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub store: Store,
     pub auth: Arc<Auth>,
     pub events: Arc<Events>,
+    /// Product views waiting to be written (see `catalog::views`).
+    pub views: Arc<ViewBuffer>,
 }
 
 #[derive(OpenApi)]
@@ -97,7 +100,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         throttle: Throttle::default(),
     };
     let events = Events::new(&store, &settings.events())?;
-    Ok(AppState { store, auth: Arc::new(auth), events: Arc::new(events) })
+    Ok(AppState { store, auth: Arc::new(auth), events: Arc::new(events), views: Arc::default() })
 }
 
 /// The whole HTTP surface: the API (documented), health, metrics and the UI.
@@ -107,6 +110,7 @@ pub fn router(state: AppState) -> axum::Router {
         .merge(crate::events::router())
         .merge(crate::courses::router())
         .merge(crate::deliveries::router())
+        .merge(crate::catalog::router())
         .split_for_parts();
     let openapi_json = openapi.to_json().unwrap_or_else(|_| "{}".into());
     api.route(
@@ -213,8 +217,8 @@ async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }
 
-/// Serves until `shutdown` resolves, then lets in-flight requests finish and stops the
-/// writer after its last commit.
+/// Serves until `shutdown` resolves, then lets in-flight requests finish, writes the
+/// buffered product views, and stops the writer after its last commit.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -223,6 +227,12 @@ pub async fn serve(
     let store = state.store.clone();
     let events = state.events.clone();
     events.start(&store);
+    let (stop_views, stopped) = tokio::sync::watch::channel(false);
+    let views = state.views.clone();
+    let flusher = tokio::spawn({
+        let store = store.clone();
+        async move { views.run(store, stopped).await }
+    });
     let app = router(state);
     // Live streams end when the signal comes, or they would hold the graceful shutdown open.
     let ev = events.clone();
@@ -230,9 +240,13 @@ pub async fn serve(
         shutdown.await;
         ev.signal_stop();
     };
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(signal)
-        .await?;
+        .await;
+    // The flusher writes what the last requests buffered, then ends.
+    let _ = stop_views.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(10), flusher).await;
+    served?;
     // Let the workers finish their step, then close the file cleanly.
     tokio::time::timeout(Duration::from_secs(10), events.stop()).await.ok();
     tokio::time::timeout(Duration::from_secs(10), store.shutdown()).await.ok();

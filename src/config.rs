@@ -28,6 +28,16 @@ pub enum Command {
     /// Manage accounts directly in a data dir whose server is stopped.
     #[command(subcommand)]
     User(UserCommand),
+    /// Load a realistic demo shop (accounts, genres, books, films, inventory, products) into
+    /// an empty data dir whose server is stopped. Deterministic: the same seed, the same shop.
+    Demo {
+        /// How many books.
+        #[arg(long, default_value_t = 2000)]
+        books: usize,
+        /// The random seed.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]

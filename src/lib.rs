@@ -8,8 +8,9 @@
 //! - [`http`] and [`error`]: the HTTP conventions every domain shares (JSON bodies that name
 //!   the field at fault, list pages, one error format).
 //! - [`auth`]: passwords, tokens, login throttling, the role policy, the extractors.
-//! - Domains, each with its model, rules and routes: [`accounts`], [`courses`] (courses,
-//!   enrolment, waiting lists), [`deliveries`] (clients, locations, resources, travels).
+//! - Domains, each with its model, rules and routes: [`accounts`], [`catalog`] (genres,
+//!   books, inventory, products, views), [`courses`] (courses, enrolment, waiting lists),
+//!   [`deliveries`] (clients, locations, resources, travels).
 //! - [`events`]: domain events emitted inside write jobs, the change-log subscribers, and
 //!   the notifications they produce.
 //! - [`store`]: redb, and only there: records, indexes, the single writer with group
@@ -25,6 +26,7 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod catalog;
 pub mod config;
 pub mod courses;
 pub mod deliveries;
@@ -106,6 +108,34 @@ pub async fn run_user_command(settings: Settings, cmd: UserCommand) -> anyhow::R
             Ok(())
         }
     }
+}
+
+/// `barrio demo`: loads the demo shop into the data dir of a stopped server.
+pub async fn run_demo(settings: Settings, books: usize, seed: u64) -> anyhow::Result<()> {
+    let dir = settings.data_dir();
+    std::fs::create_dir_all(&dir.root)?;
+    let store = store::Store::open(&dir.db_path())?;
+    let passwords = auth::Passwords::new(settings.argon2())?;
+    let started = std::time::Instant::now();
+    let result = catalog::demo::load(&store, &passwords, books, seed).await;
+    store.shutdown().await;
+    let s = result?;
+    println!(
+        "loaded a demo shop into {} in {:.1} s: {} books, {} films, {} genres, {} inventory lines, {} products, {} price changes",
+        dir.db_path().display(),
+        started.elapsed().as_secs_f64(),
+        s.books,
+        s.films,
+        s.genres,
+        s.inventory,
+        s.products,
+        s.price_changes,
+    );
+    println!("accounts (password for all: {}):", catalog::demo::DEMO_PASSWORD);
+    for (name, role) in &s.accounts {
+        println!("  {name:<10} {}", role.as_str());
+    }
+    Ok(())
 }
 
 fn api(e: error::ApiError) -> anyhow::Error {

@@ -157,8 +157,11 @@ fn deliveries(r: &impl Reader, event: &EventRecord) -> crate::store::Result<Vec<
             }]
         }
         Event::PriceChanged { product_id, old_cents, new_cents } => {
+            let name = r
+                .get::<crate::catalog::Product>(*product_id)?
+                .map_or_else(|| format!("product #{product_id}"), |p| p.name);
             let text = format!(
-                "Price of product #{product_id} changed from {} to {}",
+                "Price of {name} changed from {} to {}",
                 money(*old_cents),
                 money(*new_cents)
             );

@@ -472,3 +472,107 @@ async fn deliveries_notify_the_client_and_the_staff() {
     wait_kinds(&s, &member, &["welcome", "delivery_on_the_way", "delivery_delivered"]).await;
     wait_kinds(&s, &owner, &["welcome", "travel_cancelled"]).await;
 }
+
+async fn product(s: &TestServer, token: &str, sku: &str, cents: i64) -> u64 {
+    let (st, p) = s
+        .post(
+            "/api/products",
+            Some(token),
+            json!({"sku": sku, "name": "Mate de calabaza", "price_cents": cents}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{p}");
+    p["id"].as_u64().unwrap()
+}
+
+async fn price_notices(s: &TestServer, token: &str) -> Vec<Value> {
+    inbox(s, token, "").await.into_iter().filter(|n| n["kind"] == "price_changed").collect()
+}
+
+#[tokio::test]
+async fn a_price_change_reaches_every_staff_member_once_also_across_kill_9() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = TestServer::start_in(tmp.path(), &[]).await;
+    let (_, owner) = s.owner().await;
+    let (_, admin) = s.staff(&owner, "vendedora", "admin").await;
+    let (_, member) = s.member("socia").await;
+    let id = product(&s, &owner, "MATE-1", 250000).await;
+    let (st, body) =
+        s.patch(&format!("/api/products/{id}"), Some(&admin), json!({"price_cents": 275050})).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    // Killed right after the change was acknowledged, perhaps before the notifier saw it.
+    s.kill9().await;
+    let s = TestServer::start_in(tmp.path(), &[]).await;
+    for token in [&owner, &admin] {
+        let notices = eventually(5, "the price notice", || async {
+            let n = price_notices(&s, token).await;
+            (!n.is_empty()).then_some(n)
+        })
+        .await;
+        assert_eq!(notices.len(), 1);
+        let text = notices[0]["text"].as_str().unwrap();
+        assert!(
+            text.contains("Mate de calabaza")
+                && text.contains("$2500.00")
+                && text.contains("$2750.50"),
+            "{text}"
+        );
+        assert_eq!(notices[0]["link"], format!("/products/{id}"));
+    }
+    s.records_written().await;
+    assert!(price_notices(&s, &member).await.is_empty(), "members are not told");
+    for token in [&owner, &admin] {
+        assert_eq!(price_notices(&s, token).await.len(), 1, "still exactly one");
+    }
+}
+
+#[tokio::test]
+async fn a_connected_stream_gets_the_notification_within_a_second() {
+    let s = TestServer::start().await;
+    let (_, owner) = s.owner().await;
+    let (_, admin) = s.staff(&owner, "mostrador", "admin").await;
+    let id = product(&s, &owner, "LIVE-1", 1000).await;
+    s.records_written().await;
+    let res =
+        s.client.get(s.url("/api/notifications/stream")).bearer_auth(&owner).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut body = res.bytes_stream();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let changed_at = Instant::now();
+    assert!(
+        s.patch(&format!("/api/products/{id}"), Some(&admin), json!({"price_cents": 1200}))
+            .await
+            .0
+            .is_success()
+    );
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+    while !text.contains("price_changed") {
+        match tokio::time::timeout_at(deadline, body.next()).await {
+            Ok(Some(Ok(chunk))) => text.push_str(&String::from_utf8_lossy(&chunk)),
+            _ => panic!("no notification within a second of the change: {text:?}"),
+        }
+    }
+    assert!(changed_at.elapsed() < Duration::from_secs(1));
+    assert!(text.contains("event: notification"), "{text}");
+    // Reconnecting with Last-Event-ID replays what came after it: here, nothing more.
+    let last = text.lines().filter_map(|l| l.strip_prefix("id: ")).last().unwrap().to_owned();
+    assert!(
+        s.patch(&format!("/api/products/{id}"), Some(&admin), json!({"price_cents": 1300}))
+            .await
+            .0
+            .is_success()
+    );
+    s.records_written().await;
+    let res = s
+        .client
+        .get(s.url("/api/notifications/stream"))
+        .bearer_auth(&owner)
+        .header("last-event-id", last)
+        .send()
+        .await
+        .unwrap();
+    let missed = read_sse_for(res, Duration::from_millis(600)).await;
+    assert_eq!(missed.matches("event: notification").count(), 1, "{missed}");
+    assert!(missed.contains("$13.00"), "{missed}");
+}
