@@ -29,6 +29,7 @@ use crate::store::{Reader, Store};
 pub struct AppState {
     pub store: Store,
     pub auth: Arc<Auth>,
+    pub backups: Arc<crate::backup::Backups>,
 }
 
 #[derive(OpenApi)]
@@ -94,13 +95,16 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         tokens: Tokens::new(&secret, settings.token_ttl),
         throttle: Throttle::default(),
     };
-    Ok(AppState { store, auth: Arc::new(auth) })
+    let backups = crate::backup::Backups::new(settings);
+    backups.clean_leftovers();
+    Ok(AppState { store, auth: Arc::new(auth), backups })
 }
 
 /// The whole HTTP surface: the API (documented), health, metrics and the UI.
 pub fn router(state: AppState) -> axum::Router {
     let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::accounts::router())
+        .merge(crate::backup::router())
         .split_for_parts();
     let openapi_json = openapi.to_json().unwrap_or_else(|_| "{}".into());
     api.route(
@@ -153,6 +157,9 @@ async fn healthz(State(s): State<AppState>) -> Response {
         "status": if open { "ok" } else { "degraded" },
         "version": env!("CARGO_PKG_VERSION"),
         "data_file_open": open,
+        // The last backup this server wrote and checked (scheduled or downloaded), or at
+        // start-up the newest one in the backup dir.
+        "last_backup": s.backups.last_backup_ms().map(crate::http::rfc3339),
     });
     let status = if open { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, axum::Json(body)).into_response()

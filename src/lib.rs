@@ -9,10 +9,13 @@
 //!   the field at fault, list pages, one error format).
 //! - [`auth`]: passwords, tokens, login throttling, the role policy, the extractors.
 //! - Domains, each with its model, rules and routes: [`accounts`].
+//! - [`backup`]: scheduled backups, the owner's download, and the maintenance commands
+//!   (`backup`, `restore`, `check`, `export`, `import`); [`records`] lists every record type
+//!   for them.
 //! - [`events`]: domain events emitted inside write jobs, the change-log subscribers, and
 //!   the notifications they produce.
 //! - [`store`]: redb, and only there: records, indexes, the single writer with group
-//!   commit, the change log, migrations.
+//!   commit, the change log, migrations, and the snapshots, checks and exports of the file.
 //! - [`media`]: uploaded images, recognised by content.
 //! - [`ui`]: the embedded web UI and API docs page.
 //!
@@ -24,11 +27,13 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod error;
 pub mod events;
 pub mod http;
 pub mod media;
+pub mod records;
 pub mod store;
 pub mod ui;
 
@@ -45,12 +50,22 @@ pub async fn run_server(settings: Settings) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.addr))?;
     let addr = listener.local_addr()?;
     tracing::info!("data file {}", settings.data_dir().db_path().display());
+    if let Err(e) = backup::write_server_file(&state.backups, addr) {
+        tracing::warn!(
+            "cannot write server.json (`barrio backup` will not reach this server): {e}"
+        );
+    }
+    let schedule = tokio::spawn(state.backups.clone().run_schedule(state.store.clone()));
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "barrio listening on http://{addr}")?;
         out.flush()?;
     }
-    app::serve(listener, state, shutdown_signal()).await?;
+    let backups = state.backups.clone();
+    let served = app::serve(listener, state, shutdown_signal()).await;
+    schedule.abort();
+    backup::remove_server_file(&backups);
+    served?;
     tracing::info!("stopped cleanly");
     Ok(())
 }

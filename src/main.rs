@@ -23,11 +23,12 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         None | Some(Command::Serve) => barrio::run_server(cli.settings).await,
         Some(Command::User(cmd)) => barrio::run_user_command(cli.settings, cmd).await,
+        Some(cmd) => barrio::backup::cli::run(cli.settings, cmd).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("barrio: {e}");
+            eprintln!("barrio: {e:#}");
             ExitCode::FAILURE
         }
     }
