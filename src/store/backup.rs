@@ -102,8 +102,8 @@ pub(crate) fn open_source(path: &Path) -> anyhow::Result<Source> {
         Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
             return Err(StoreError::AlreadyOpen(path.display().to_string()).into());
         }
-        Err(redb::DatabaseError::RepairAborted) => match check::open_db(path) {
-            Ok(db) => Source::Recovered(db),
+        Err(redb::DatabaseError::RepairAborted) => match check::open_checked(path, true) {
+            Ok((db, _)) => Source::Recovered(db),
             Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
                 return Err(StoreError::AlreadyOpen(path.display().to_string()).into());
             }
@@ -230,7 +230,7 @@ pub(crate) fn snapshot(
     }
     let verified = verify(&tmp.path, types)?;
     // The copy holds exactly what the snapshot held, table by table.
-    let copy = check::open_db(&tmp.path)?;
+    let copy = redb::ReadOnlyDatabase::open(&tmp.path)?;
     {
         let ctx = copy.begin_read()?;
         let copied: Vec<String> = ctx.list_tables()?.map(|h| h.name().to_owned()).collect();
@@ -244,7 +244,7 @@ pub(crate) fn snapshot(
             }
         }
     }
-    copy.close()?;
+    drop(copy);
     let bytes = std::fs::metadata(&tmp.path)?.len();
     tmp.persist(out)?;
     Ok(BackupInfo {
@@ -295,22 +295,13 @@ pub fn verify(path: &Path, types: &[RecordType]) -> Result<Verified, Unusable> {
     if len == 0 {
         return Err(Unusable::NotBarrio("the file is empty".into()));
     }
-    let mut db = match check::open_db(path) {
-        Ok(db) => db,
-        Err(redb::DatabaseError::Storage(redb::StorageError::Corrupted(m)))
-            if m.contains("magic number") =>
-        {
+    let db = match check::open_checked(path, false) {
+        Ok((db, _)) => db,
+        Err(e) if e.to_string().contains("magic number") => {
             return Err(Unusable::NotBarrio("it is not even a redb file".into()));
         }
         Err(e) => return Err(Unusable::Damaged(e.to_string())),
     };
-    match db.check_integrity() {
-        Ok(true) => {}
-        Ok(false) => {
-            return Err(Unusable::Damaged("redb's integrity check had to repair it".into()));
-        }
-        Err(e) => return Err(Unusable::Damaged(e.to_string())),
-    }
     let damaged = |e: &dyn std::fmt::Display| Unusable::Damaged(e.to_string());
     let rtx = db.begin_read().map_err(|e| damaged(&e))?;
     let version = match migrate::check(&rtx, migrate::MIGRATIONS) {

@@ -127,16 +127,47 @@ impl Report {
     }
 }
 
-/// Opens a data file for checking, without waiting for a server that holds it, and without
-/// letting a damaged file crash the process (redb may panic on a file altered behind its
-/// back).
-pub(crate) fn open_db(path: &Path) -> Result<redb::Database, redb::DatabaseError> {
-    let opened =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| redb::Database::open(path)));
+/// Opens a data file and verifies every page of it (redb's integrity check on open), without
+/// waiting for a server that holds it and without letting a damaged file crash the process
+/// (a plain open may panic on a file altered behind redb's back).
+///
+/// Returns the database and whether redb had to roll back a last commit that does not verify
+/// (a commit torn by a crash: it was never acknowledged). With `allow_rollback` false that
+/// refuses the file instead, which is right for backups: a finished backup has no torn commit.
+pub(crate) fn open_checked(
+    path: &Path,
+    allow_rollback: bool,
+) -> Result<(redb::Database, bool), redb::DatabaseError> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let rolled_back = Arc::new(AtomicBool::new(false));
+    let flag = rolled_back.clone();
+    let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        redb::Database::builder()
+            .set_check_integrity_on_open(true)
+            .set_repair_callback(move |session| {
+                // redb reports 0.3 only when the last commit failed to verify and it is about
+                // to fall back to the one before.
+                let p = session.progress();
+                if p > 0.2 && p < 0.5 {
+                    flag.store(true, Ordering::Relaxed);
+                    if !allow_rollback {
+                        session.abort();
+                    }
+                }
+            })
+            .open(path)
+    }));
     match opened {
-        Ok(r) => r,
+        Ok(Ok(db)) => Ok((db, rolled_back.load(Ordering::Relaxed))),
+        Ok(Err(redb::DatabaseError::RepairAborted)) => {
+            Err(redb::DatabaseError::Storage(redb::StorageError::Corrupted(
+                "its last commit does not verify (a torn or altered file)".into(),
+            )))
+        }
+        Ok(Err(e)) => Err(e),
         Err(_) => Err(redb::DatabaseError::Storage(redb::StorageError::Corrupted(
-            "reading the file crashed the storage engine".into(),
+            "reading it crashed the storage engine".into(),
         ))),
     }
 }
@@ -148,27 +179,24 @@ pub fn check_file(path: &Path, types: &[RecordType], repair: bool) -> anyhow::Re
         anyhow::bail!("there is no data file at {}", path.display());
     }
     let mut report = Report::default();
-    let mut db = match open_db(path) {
-        Ok(db) => db,
+    let db = match open_checked(path, true) {
+        Ok((db, rolled_back)) => {
+            report.ok("redb integrity check: every page verifies");
+            if rolled_back {
+                report.warn(
+                    "the file was not closed cleanly: redb rolled back a last commit that was never finished",
+                );
+            }
+            db
+        }
         Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
             return Err(StoreError::AlreadyOpen(path.display().to_string()).into());
         }
         Err(e) => {
-            report.problem(format!("redb cannot open the file: {e}"), false);
-            return Ok(report);
-        }
-    };
-    match db.check_integrity() {
-        Ok(true) => report.ok("redb integrity check"),
-        Ok(false) => report.problem(
-            "redb found damage in the file and repaired what it could; compare with a backup",
-            false,
-        ),
-        Err(e) => {
             report.problem(format!("redb integrity check failed: {e}"), false);
             return Ok(report);
         }
-    }
+    };
     if !barrio_file(&db, &mut report)? {
         return Ok(report);
     }
@@ -178,7 +206,7 @@ pub fn check_file(path: &Path, types: &[RecordType], repair: bool) -> anyhow::Re
         let done = repair_indexes(&wtx, types)?;
         wtx.commit()?;
         let mut after = Report::default();
-        after.ok("redb integrity check");
+        after.ok("redb integrity check: every page verifies");
         barrio_file(&db, &mut after)?;
         invariants(&db.begin_read()?, types, &mut after)?;
         after.repaired = done;
