@@ -4,7 +4,9 @@
 //! Adding a domain? Register each of its record types here, one line each:
 //! `RecordType::of::<T>()` when its ids come from `w.next_id(T::TABLE)`,
 //! `.without_sequence()` when they do not (random ids), `.with_sequence("name")` when they
-//! come from another sequence. A table found in a data file but missing here is reported by
+//! come from another sequence; `.invariant(rule)` adds a rule `barrio check` verifies for
+//! each record (a many-to-many link is symmetric, a reference points to a live record). A
+//! table found in a data file but missing here is reported by
 //! `check` as a warning and left out of exports; backups copy it anyway.
 
 use crate::store::{Change, RecordType};

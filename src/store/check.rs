@@ -10,7 +10,9 @@
 //!   insert would overwrite a record);
 //! - every subscriber cursor (`meta` key `cursor:<name>`, u64 little-endian) is within the
 //!   change log;
-//! - every blob is stored under the SHA-256 of its bytes.
+//! - every blob is stored under the SHA-256 of its bytes;
+//! - the rules a domain registers for its records with [`RecordType::invariant`] (many-to-many
+//!   links being symmetric, references pointing to live records).
 //!
 //! Tables no registered type explains are reported as warnings: backups still copy them.
 //!
@@ -29,6 +31,7 @@ use redb::{MultimapTableHandle, ReadableDatabase, ReadableTable, TableDefinition
 use super::StoreError;
 use super::migrate::{self, SCHEMA_VERSION};
 use super::registry::{Keys, RecordType, TableKind, kind_of};
+use super::tx::ReadTx;
 
 fn records_of(table: &str) -> TableDefinition<'_, u64, &'static [u8]> {
     TableDefinition::new(table)
@@ -337,6 +340,15 @@ pub(crate) fn invariants(
                     continue;
                 }
             };
+            if !t.invariants.is_empty() {
+                let r = ReadTx::new(rtx);
+                for rule in &t.invariants {
+                    for p in rule(&r, v.value())? {
+                        bad += 1;
+                        report.problem(format!("{} {id}: {p}", t.table), false);
+                    }
+                }
+            }
             if keys.id != id {
                 bad += 1;
                 report.problem(
@@ -634,4 +646,163 @@ pub(crate) fn report_of(
     let mut r = Report::default();
     invariants(rtx, types, &mut r)?;
     Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Reader, Record, Store, codec};
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Tag {
+        id: u64,
+        name: String,
+        parent: Option<u64>,
+    }
+    impl Record for Tag {
+        const TABLE: &'static str = "tags";
+        const VERSION: u8 = 1;
+        fn id(&self) -> u64 {
+            self.id
+        }
+        fn unique_keys(&self) -> Vec<(&'static str, String)> {
+            vec![("tags.name", self.name.clone())]
+        }
+        fn index_keys(&self) -> Vec<(&'static str, Vec<u8>)> {
+            vec![("tags.by_name", [self.name.as_bytes(), &self.id.to_be_bytes()].concat())]
+        }
+    }
+
+    fn parent_exists(r: &ReadTx<'_>, t: &Tag) -> crate::store::Result<Vec<String>> {
+        Ok(match t.parent {
+            Some(p) if r.get::<Tag>(p)?.is_none() => vec![format!("its parent {p} does not exist")],
+            _ => Vec::new(),
+        })
+    }
+
+    fn types() -> Vec<RecordType> {
+        vec![
+            RecordType::of::<Tag>().invariant(parent_exists),
+            RecordType::of::<crate::store::Change>(),
+        ]
+    }
+
+    async fn file_with_tags(names: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("barrio.redb");
+        let store = Store::open(&path).unwrap();
+        for name in names {
+            let name = name.to_string();
+            store
+                .write(None, move |w| {
+                    let id = w.next_id(Tag::TABLE)?;
+                    w.insert(&Tag { id, name: name.clone(), parent: None })?;
+                    Ok::<_, StoreError>(())
+                })
+                .await
+                .unwrap();
+        }
+        store.shutdown().await;
+        (dir, path)
+    }
+
+    fn raw_write(path: &Path, f: impl FnOnce(&redb::WriteTransaction)) {
+        let db = redb::Database::open(path).unwrap();
+        let tx = db.begin_write().unwrap();
+        f(&tx);
+        tx.commit().unwrap();
+    }
+
+    #[tokio::test]
+    async fn finds_broken_indexes_and_repair_rebuilds_them() {
+        let (_dir, path) = file_with_tags(&["novela", "poesía", "ensayo"]).await;
+        assert_eq!(check_file(&path, &types(), false).unwrap().problems(), 0);
+        raw_write(&path, |tx| {
+            let mut u = tx.open_table(TableDefinition::<&str, u64>::new("uniq:tags.name")).unwrap();
+            u.remove("poesía").unwrap();
+            u.insert("teatro", 3).unwrap();
+            let mut i =
+                tx.open_table(TableDefinition::<&[u8], u64>::new("idx:tags.by_name")).unwrap();
+            i.remove([b"novela".as_slice(), &1u64.to_be_bytes()].concat().as_slice()).unwrap();
+        });
+        let report = check_file(&path, &types(), false).unwrap();
+        assert_eq!(report.problems(), 3, "{}", report.render());
+        assert!(report.render().contains("--repair"));
+        let repaired = check_file(&path, &types(), true).unwrap();
+        assert_eq!(repaired.problems(), 0, "{}", repaired.render());
+        assert!(!repaired.repaired.is_empty());
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.read(|r| r.unique("tags.name", "poesía")).unwrap(), Some(2));
+        assert_eq!(store.read(|r| r.unique("tags.name", "teatro")).unwrap(), None);
+        store.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn repair_refuses_two_records_claiming_one_key() {
+        let (_dir, path) = file_with_tags(&["cine"]).await;
+        let twin = codec::encode(&Tag { id: 9, name: "cine".into(), parent: None }).unwrap();
+        raw_write(&path, |tx| {
+            tx.open_table(records_of("tags")).unwrap().insert(9, twin.as_slice()).unwrap();
+            tx.open_table(SEQUENCES).unwrap().insert("tags", 9).unwrap();
+        });
+        let before = check_file(&path, &types(), false).unwrap().render();
+        let err = check_file(&path, &types(), true).unwrap_err().to_string();
+        assert!(err.contains("both claim \"cine\""), "{err}");
+        // Nothing was committed.
+        assert_eq!(check_file(&path, &types(), false).unwrap().render(), before);
+    }
+
+    #[tokio::test]
+    async fn registered_invariants_and_unregistered_tables_are_reported() {
+        let (_dir, path) = file_with_tags(&["música"]).await;
+        let orphan = codec::encode(&Tag { id: 2, name: "jazz".into(), parent: Some(77) }).unwrap();
+        raw_write(&path, |tx| {
+            tx.open_table(records_of("tags")).unwrap().insert(2, orphan.as_slice()).unwrap();
+            tx.open_table(SEQUENCES).unwrap().insert("tags", 2).unwrap();
+            tx.open_table(records_of("mystery")).unwrap().insert(1, [1u8].as_slice()).unwrap();
+        });
+        let text = check_file(&path, &types(), false).unwrap().render();
+        assert!(text.contains("tags 2: its parent 77 does not exist"), "{text}");
+        assert!(text.contains("table mystery is not registered"), "{text}");
+        assert!(text.contains("\"jazz\" of tags 2 is missing"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_backup_taken_while_writing_holds_what_was_acknowledged_before_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("barrio.redb")).unwrap();
+        let write = |n: u64| {
+            let store = store.clone();
+            async move {
+                store
+                    .write(None, move |w| {
+                        let id = w.next_id(Tag::TABLE)?;
+                        w.insert(&Tag { id, name: format!("t{n}"), parent: None })?;
+                        Ok::<_, StoreError>(id)
+                    })
+                    .await
+                    .unwrap()
+            }
+        };
+        for n in 0..50 {
+            write(n).await;
+        }
+        let writers: Vec<_> = (50..400).map(|n| tokio::spawn(write(n))).collect();
+        let out = dir.path().join("copy.redb");
+        let (s, o) = (store.clone(), out.clone());
+        let info =
+            tokio::task::spawn_blocking(move || s.backup_to(&o, &types())).await.unwrap().unwrap();
+        assert!(info.findings.is_empty(), "{:?}", info.findings);
+        for w in writers {
+            w.await.unwrap();
+        }
+        store.shutdown().await;
+        let report = check_file(&out, &types(), false).unwrap();
+        assert_eq!(report.problems(), 0, "{}", report.render());
+        let copy = Store::open(&out).unwrap();
+        let tags: Vec<Tag> = copy.read(|r| r.list(None, 1000, false)).unwrap();
+        assert!(tags.len() >= 50 && tags.iter().take(50).all(|t| t.id <= 50));
+        copy.shutdown().await;
+    }
 }

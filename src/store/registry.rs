@@ -5,9 +5,17 @@
 //! Also the naming convention that says what kind each table is: backup copies a table by its
 //! kind, check and export look at the record tables of registered types.
 
+use std::sync::Arc;
+
 use anyhow::Context;
 
 use super::codec::{self, Record};
+use super::tx::ReadTx;
+
+/// A rule about one record that the generic checks cannot know (a many-to-many link is
+/// symmetric, a reference points to a live record, …): returns the problems it finds.
+pub(crate) type Invariant =
+    Arc<dyn Fn(&ReadTx<'_>, &[u8]) -> anyhow::Result<Vec<String>> + Send + Sync>;
 
 /// The kinds of tables in a data file, told apart by name (see `tx.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +63,7 @@ pub struct RecordType {
     pub(crate) keys: fn(&[u8]) -> anyhow::Result<Keys>,
     pub(crate) to_json: fn(&[u8]) -> anyhow::Result<serde_json::Value>,
     pub(crate) from_json: fn(serde_json::Value) -> anyhow::Result<(u64, Vec<u8>)>,
+    pub(crate) invariants: Vec<Invariant>,
 }
 
 impl std::fmt::Debug for RecordType {
@@ -62,6 +71,7 @@ impl std::fmt::Debug for RecordType {
         f.debug_struct("RecordType")
             .field("table", &self.table)
             .field("sequence", &self.sequence)
+            .field("invariants", &self.invariants.len())
             .finish()
     }
 }
@@ -92,7 +102,32 @@ impl RecordType {
             keys: keys::<T>,
             to_json: to_json::<T>,
             from_json: from_json::<T>,
+            invariants: Vec::new(),
         }
+    }
+
+    /// Adds a rule `barrio check` verifies for every record of this type, e.g. that the
+    /// other side of a many-to-many link exists: `|r, follow: &Follow| …` returns one
+    /// sentence per problem (reported as such; `--repair` does not touch them).
+    ///
+    /// Panics if `T` is not the type registered with [`RecordType::of`]: a programming
+    /// error, caught by the unit test of `crate::records`.
+    pub fn invariant<T: Record>(
+        mut self,
+        rule: fn(&ReadTx<'_>, &T) -> super::Result<Vec<String>>,
+    ) -> RecordType {
+        assert_eq!(
+            T::TABLE,
+            self.table,
+            "an invariant of {} registered on {}",
+            T::TABLE,
+            self.table
+        );
+        self.invariants.push(Arc::new(move |r: &ReadTx<'_>, bytes: &[u8]| {
+            let record: T = codec::decode(bytes)?;
+            Ok(rule(r, &record)?)
+        }));
+        self
     }
 
     /// For a type whose ids do not come from a sequence (e.g. random token ids).
