@@ -97,7 +97,7 @@ pub(crate) fn open_source(path: &Path) -> anyhow::Result<Source> {
     if !path.is_file() {
         anyhow::bail!("there is no data file at {}", path.display());
     }
-    let source = match redb::ReadOnlyDatabase::open(path) {
+    let source = match check::open_read_only(path) {
         Ok(db) => Source::ReadOnly(db),
         Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
             return Err(StoreError::AlreadyOpen(path.display().to_string()).into());
@@ -230,7 +230,7 @@ pub(crate) fn snapshot(
     }
     let verified = verify(&tmp.path, types)?;
     // The copy holds exactly what the snapshot held, table by table.
-    let copy = redb::ReadOnlyDatabase::open(&tmp.path)?;
+    let copy = check::open_read_only(&tmp.path)?;
     {
         let ctx = copy.begin_read()?;
         let copied: Vec<String> = ctx.list_tables()?.map(|h| h.name().to_owned()).collect();
@@ -365,7 +365,7 @@ pub fn restore(
     // Hold the current file (shared lock) until the swap, so that no server starts on it
     // meanwhile; a server running now makes this fail at once.
     let _hold = if data_file.exists() {
-        match redb::ReadOnlyDatabase::open(data_file) {
+        match check::open_read_only(data_file) {
             Ok(db) => Some(db),
             Err(redb::DatabaseError::DatabaseAlreadyOpen) => anyhow::bail!(
                 "a Barrio server is running on this data dir ({} is in use); stop it before restoring. Nothing was changed",

@@ -20,6 +20,8 @@
 //! registered types and rebuilds them from the records, and raises sequences to the highest
 //! id. It refuses (changing nothing) when records cannot be decoded or two records claim the
 //! same unique key: those need a person. Cursors beyond the log are reported, not guessed.
+//! Repair holds every index entry of the registered tables in memory while it rebuilds, which
+//! is fine for a shop (a million entries is tens of MB) and runs on a stopped server only.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -173,6 +175,16 @@ pub(crate) fn open_checked(
             "reading it crashed the storage engine".into(),
         ))),
     }
+}
+
+/// Opens a data file read-only (a shared lock: no server can open it meanwhile), turning a
+/// panic of redb on a damaged file into an error.
+pub(crate) fn open_read_only(path: &Path) -> Result<redb::ReadOnlyDatabase, redb::DatabaseError> {
+    std::panic::catch_unwind(|| redb::ReadOnlyDatabase::open(path)).unwrap_or_else(|_| {
+        Err(redb::DatabaseError::Storage(redb::StorageError::Corrupted(
+            "reading it crashed the storage engine".into(),
+        )))
+    })
 }
 
 /// Checks the data file at `path` and, with `repair`, fixes what is safe to fix. Errors are

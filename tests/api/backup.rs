@@ -402,6 +402,14 @@ async fn restore_refuses_bad_backups_and_leaves_the_data_untouched() {
     assert_eq!(replaced.len(), 1);
     assert!(std::fs::read(shop.path().join(&replaced[0])).unwrap() == current);
     assert!(std::fs::read(&good).unwrap() == bytes, "the backup itself is untouched");
+    // Restoring over a data file that is itself broken works too: that is when one restores.
+    let mut c = std::fs::read(&data).unwrap();
+    let len = c.len();
+    c[4096..len].iter_mut().for_each(|b| *b ^= 0xa5);
+    std::fs::write(&data, &c).unwrap();
+    let out = barrio(shop.path(), &["restore", good.to_str().unwrap()]).await;
+    assert!(out.status.success(), "{}", text(&out));
+
     let s = TestServer::start_in(shop.path(), &[]).await;
     s.login("ana", PASSWORD).await;
     let (st, _) =
