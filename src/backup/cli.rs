@@ -35,7 +35,20 @@ fn held_by_server(e: &anyhow::Error) -> bool {
     matches!(e.downcast_ref::<StoreError>(), Some(StoreError::AlreadyOpen(_)))
 }
 
+/// Whether `out` names the data file itself (renaming a backup over it would swap the file
+/// from under a running server).
+fn is_the_data_file(dir: &DataDir, out: &Path) -> bool {
+    let canonical = |p: &Path| {
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        Some(parent.canonicalize().ok()?.join(p.file_name()?))
+    };
+    canonical(out).is_some_and(|o| Some(o) == canonical(&dir.db_path()))
+}
+
 async fn run_backup(dir: &DataDir, out: &Path) -> anyhow::Result<()> {
+    if is_the_data_file(dir, out) {
+        anyhow::bail!("{} is the data file itself; write the backup elsewhere", out.display());
+    }
     match backup::backup_file(&dir.db_path(), out, &records::all()) {
         Ok(info) => {
             println!(
@@ -188,6 +201,9 @@ fn run_check(dir: &DataDir, file: Option<PathBuf>, repair: bool) -> anyhow::Resu
 }
 
 async fn run_export(dir: &DataDir, out: &Path) -> anyhow::Result<()> {
+    if is_the_data_file(dir, out) {
+        anyhow::bail!("{} is the data file itself; write the export elsewhere", out.display());
+    }
     let types = records::all();
     let moved = match export::export_file(&dir.db_path(), out, &types) {
         Err(e) if held_by_server(&e) => {

@@ -22,7 +22,9 @@
 //! the owner of the data dir), and `barrio backup` calls `GET /api/admin/backup` with that
 //! secret and writes the stream to disk, checking it the same way before renaming it into
 //! place. Whoever can read the data dir can read the data file anyway, so the secret gives no
-//! one more than they had. When no server holds the file, the command copies it directly.
+//! one more than they had. When no server holds the file, the command copies it directly
+//! (after recovering it, as a start would, if a crash left it unclean). The alternative,
+//! "stop the server to back up", is what this issue exists to avoid.
 //!
 //! # Restore
 //! Checks the backup before touching anything (on a private copy inside the data dir: opening

@@ -174,6 +174,8 @@ async fn the_command_line_backs_up_a_running_server_and_a_stopped_one() {
     assert!(String::from_utf8_lossy(&res.stdout).contains("running server"), "{}", text(&res));
     assert_checks(&online).await;
     assert_eq!(user_ids(&online).len(), 2);
+    let res = barrio(&s.dir, &["backup", s.dir.join("barrio.redb").to_str().unwrap()]).await;
+    assert!(!res.status.success(), "a backup over the data file itself is refused");
     // While the server runs, check refuses with advice instead of waiting.
     let res = barrio(&s.dir, &["check"]).await;
     assert!(!res.status.success());
