@@ -34,6 +34,7 @@ pub struct AppState {
     pub events: Arc<Events>,
     /// Product views waiting to be written (see `catalog::views`).
     pub views: Arc<ViewBuffer>,
+    pub backups: Arc<crate::backup::Backups>,
 }
 
 #[derive(OpenApi)]
@@ -100,7 +101,15 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         throttle: Throttle::default(),
     };
     let events = Events::new(&store, &settings.events())?;
-    Ok(AppState { store, auth: Arc::new(auth), events: Arc::new(events), views: Arc::default() })
+    let backups = crate::backup::Backups::new(settings);
+    backups.clean_leftovers();
+    Ok(AppState {
+        store,
+        auth: Arc::new(auth),
+        events: Arc::new(events),
+        views: Arc::default(),
+        backups,
+    })
 }
 
 /// The whole HTTP surface: the API (documented), health, metrics and the UI.
@@ -111,6 +120,7 @@ pub fn router(state: AppState) -> axum::Router {
         .merge(crate::courses::router())
         .merge(crate::deliveries::router())
         .merge(crate::catalog::router())
+        .merge(crate::backup::router())
         .split_for_parts();
     let openapi_json = openapi.to_json().unwrap_or_else(|_| "{}".into());
     api.route(
@@ -165,6 +175,9 @@ async fn healthz(State(s): State<AppState>) -> Response {
         "version": env!("CARGO_PKG_VERSION"),
         "data_file_open": open,
         "subscribers": lag,
+        // The last backup this server wrote and checked (scheduled or downloaded), or at
+        // start-up the newest one in the backup dir.
+        "last_backup": s.backups.last_backup_ms().map(crate::http::rfc3339),
     });
     let status = if open { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, axum::Json(body)).into_response()

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -38,6 +39,31 @@ pub enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Write a consistent backup of the data file to OUT. Works while the server runs (it
+    /// asks the server for a snapshot) and while it is stopped.
+    Backup {
+        /// Where to write the backup, e.g. `barrio-2026-11-05.redb`.
+        out: PathBuf,
+    },
+    /// Replace the data file by a backup, keeping the replaced file beside it. The server
+    /// must be stopped.
+    Restore {
+        /// The backup file to restore.
+        backup: PathBuf,
+    },
+    /// Check the data file (or FILE, e.g. a backup): redb's integrity check and the
+    /// application's invariants. Exits non-zero on any problem. The server must be stopped.
+    Check {
+        /// A data file to check instead of the data dir's.
+        file: Option<PathBuf>,
+        /// Rebuild derived indexes (and sequences) where that is safe.
+        #[arg(long)]
+        repair: bool,
+    },
+    /// Write every record, sequence and blob as JSON (blobs base64) to OUT.
+    Export { out: PathBuf },
+    /// Create the data file of an empty data dir from a JSON export.
+    Import { input: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,6 +134,34 @@ pub struct Settings {
         global = true
     )]
     pub chaos_subscriber: bool,
+    /// Take scheduled backups into this directory (none when not set).
+    #[arg(long, env = "BARRIO_BACKUP_DIR", global = true)]
+    pub backup_dir: Option<PathBuf>,
+    /// How often to take a scheduled backup: `30s`, `15m`, `6h`, `1d`.
+    #[arg(long, env = "BARRIO_BACKUP_EVERY", default_value = "24h", value_parser = parse_every, global = true)]
+    pub backup_every: Duration,
+    /// How many scheduled backups to keep (older ones are deleted).
+    #[arg(long, env = "BARRIO_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub backup_keep: u32,
+}
+
+/// `30s`, `15m`, `6h`, `1d`, or plain seconds.
+pub fn parse_every(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n.parse().map_err(|_| format!("{s:?}: use a number and s, m, h or d, like 6h"))?;
+    let secs = match unit.trim() {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86400,
+        _ => return Err(format!("{s:?}: the unit is s, m, h or d")),
+    };
+    if secs == 0 {
+        return Err("the interval must be at least 1s".into());
+    }
+    Ok(Duration::from_secs(secs))
 }
 
 impl Settings {
@@ -150,5 +204,28 @@ impl DataDir {
     /// The search index, derived from the data file and rebuilt when missing.
     pub fn index_path(&self) -> PathBuf {
         self.root.join("index")
+    }
+
+    /// Written by a running server: its address and the local secret that lets the command
+    /// line on this machine ask it for a backup.
+    pub fn server_file(&self) -> PathBuf {
+        self.root.join("server.json")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals() {
+        assert_eq!(parse_every("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_every("6h"), Ok(Duration::from_secs(6 * 3600)));
+        assert_eq!(parse_every("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(parse_every("2d"), Ok(Duration::from_secs(2 * 86400)));
+        assert_eq!(parse_every("90"), Ok(Duration::from_secs(90)));
+        for bad in ["", "h", "0s", "6 hours", "-1s", "1.5h"] {
+            assert!(parse_every(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -11,10 +11,13 @@
 //! - Domains, each with its model, rules and routes: [`accounts`], [`catalog`] (genres,
 //!   books, inventory, products, views), [`courses`] (courses, enrolment, waiting lists),
 //!   [`deliveries`] (clients, locations, resources, travels).
+//! - [`backup`]: scheduled backups, the owner's download, and the maintenance commands
+//!   (`backup`, `restore`, `check`, `export`, `import`); [`records`] lists every record type
+//!   for them.
 //! - [`events`]: domain events emitted inside write jobs, the change-log subscribers, and
 //!   the notifications they produce.
 //! - [`store`]: redb, and only there: records, indexes, the single writer with group
-//!   commit, the change log, migrations.
+//!   commit, the change log, migrations, and the snapshots, checks and exports of the file.
 //! - [`media`]: uploaded images, recognised by content.
 //! - [`ui`]: the embedded web UI and API docs page.
 //!
@@ -26,6 +29,7 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod backup;
 pub mod catalog;
 pub mod config;
 pub mod courses;
@@ -34,6 +38,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod media;
+pub mod records;
 pub mod store;
 pub mod ui;
 
@@ -50,12 +55,22 @@ pub async fn run_server(settings: Settings) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.addr))?;
     let addr = listener.local_addr()?;
     tracing::info!("data file {}", settings.data_dir().db_path().display());
+    if let Err(e) = backup::write_server_file(&state.backups, addr) {
+        tracing::warn!(
+            "cannot write server.json (`barrio backup` will not reach this server): {e}"
+        );
+    }
+    let schedule = tokio::spawn(state.backups.clone().run_schedule(state.store.clone()));
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "barrio listening on http://{addr}")?;
         out.flush()?;
     }
-    app::serve(listener, state, shutdown_signal()).await?;
+    let backups = state.backups.clone();
+    let served = app::serve(listener, state, shutdown_signal()).await;
+    schedule.abort();
+    backup::remove_server_file(&backups);
+    served?;
     tracing::info!("stopped cleanly");
     Ok(())
 }

@@ -24,11 +24,12 @@ async fn main() -> ExitCode {
         None | Some(Command::Serve) => barrio::run_server(cli.settings).await,
         Some(Command::User(cmd)) => barrio::run_user_command(cli.settings, cmd).await,
         Some(Command::Demo { books, seed }) => barrio::run_demo(cli.settings, books, seed).await,
+        Some(cmd) => barrio::backup::cli::run(cli.settings, cmd).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("barrio: {e}");
+            eprintln!("barrio: {e:#}");
             ExitCode::FAILURE
         }
     }

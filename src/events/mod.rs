@@ -16,7 +16,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-pub use mail::{Mailer, pending as outbox_pending};
+pub use mail::{Mailer, OutboxMail, pending as outbox_pending};
 pub use notify::{KINDS, Notification, Notifier, forget_account};
 pub use routes::router;
 use subscriber::{Lag, RetryPolicy, Subscriber, Subscribers};

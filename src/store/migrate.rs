@@ -5,8 +5,19 @@
 //! file from a newer Barrio is refused before anything is written to it.
 //!
 //! Adding a field to a record: bump that record's `VERSION`, keep the old struct as
-//! `FooV1` for decoding, add a migration here that rewrites every record, and add a fixture
-//! file written by the previous release under `tests/fixtures/`.
+//! `FooV1` for decoding, add a migration here that rewrites every record, and bump
+//! [`SCHEMA_VERSION`].
+//!
+//! # Upgrade fixtures
+//! `tests/fixtures/v<N>/barrio.redb` holds a data file written by the release of schema
+//! version N; the test `fixtures_of_every_released_schema_open_migrate_and_check` starts the
+//! current binary on a copy of every one of them (so it migrates), logs in as its accounts
+//! and runs `barrio check`. To add v2's fixture: *before* bumping the version, make sure
+//! `tests/fixtures/v1/` exists (it does); after releasing v2, run `scripts/make-fixture` from
+//! the v2 checkout, which writes `tests/fixtures/v2/barrio.redb` with the same three
+//! accounts, and commit it. Never regenerate an older fixture with a newer binary: the point
+//! is a file the old code wrote. If v2 adds data worth migrating (a new table, a new field),
+//! extend the script for it in that same release so later versions migrate it too.
 
 use redb::ReadableDatabase;
 

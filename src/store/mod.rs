@@ -10,9 +10,18 @@
 //!   indexes, meta, sequences and the change log.
 //! - `writer`: the single writer thread and its group commit.
 //! - `migrate`: the schema version in `meta` and the ordered list of migrations.
+//! - `registry`: what the tools need to know about each record type ([`RecordType`]), and
+//!   which kind each table is by its name.
+//! - `backup`: online snapshots from one read transaction, verification, restore.
+//! - `check`: redb's integrity check plus the application's invariants, and `--repair`.
+//! - `export`: the whole shop as JSON, and back.
 
+pub mod backup;
+pub mod check;
 mod codec;
+pub mod export;
 mod migrate;
+mod registry;
 mod tx;
 mod writer;
 
@@ -25,6 +34,7 @@ use tokio::sync::watch;
 
 pub use codec::Record;
 pub use migrate::{Migration, SCHEMA_VERSION};
+pub use registry::RecordType;
 pub use tx::{Change, Op, ReadTx, Reader, WriteTx};
 pub use writer::WriteStats;
 

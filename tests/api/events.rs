@@ -556,7 +556,7 @@ async fn a_connected_stream_gets_the_notification_within_a_second() {
     assert!(changed_at.elapsed() < Duration::from_secs(1));
     assert!(text.contains("event: notification"), "{text}");
     // Reconnecting with Last-Event-ID replays what came after it: here, nothing more.
-    let last = text.lines().filter_map(|l| l.strip_prefix("id: ")).last().unwrap().to_owned();
+    let last = text.lines().filter_map(|l| l.strip_prefix("id: ")).next_back().unwrap().to_owned();
     assert!(
         s.patch(&format!("/api/products/{id}"), Some(&admin), json!({"price_cents": 1300}))
             .await

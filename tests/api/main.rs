@@ -1,6 +1,7 @@
 //! Black-box tests: each starts the real binary and talks HTTP to it.
 
 mod accounts;
+mod backup;
 mod catalog;
 mod concurrency;
 mod conventions;
