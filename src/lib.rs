@@ -9,7 +9,8 @@
 //!   the field at fault, list pages, one error format).
 //! - [`auth`]: passwords, tokens, login throttling, the role policy, the extractors.
 //! - Domains, each with its model, rules and routes: [`accounts`], [`courses`] (courses,
-//!   enrolment, waiting lists), [`deliveries`] (clients, locations, resources, travels).
+//!   enrolment, waiting lists), [`deliveries`] (clients, locations, resources, travels),
+//!   [`community`] (posts, follows, likes, timelines).
 //! - [`events`]: domain events emitted inside write jobs, the change-log subscribers, and
 //!   the notifications they produce.
 //! - [`store`]: redb, and only there: records, indexes, the single writer with group
@@ -25,6 +26,7 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod community;
 pub mod config;
 pub mod courses;
 pub mod deliveries;
