@@ -1,6 +1,7 @@
 //! Black-box tests: each starts the real binary and talks HTTP to it.
 
 mod accounts;
+mod community;
 mod concurrency;
 mod conventions;
 mod courses;
