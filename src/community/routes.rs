@@ -76,7 +76,12 @@ async fn create_post(
         Some(data) => {
             // Refuse the obviously too large before decoding.
             if data.len() / 4 * 3 > MAX_IMAGE + 3 {
-                parse_image("image", &vec![0; MAX_IMAGE + 1])?;
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    format!("an image may be at most {} MiB", MAX_IMAGE / 1024 / 1024),
+                )
+                .with_field("image"));
             }
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(data.trim())
