@@ -121,6 +121,7 @@ pub fn router(state: AppState) -> axum::Router {
         .merge(crate::deliveries::router())
         .merge(crate::catalog::router())
         .merge(crate::backup::router())
+        .merge(crate::community::router())
         .split_for_parts();
     let openapi_json = openapi.to_json().unwrap_or_else(|_| "{}".into());
     api.route(

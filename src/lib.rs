@@ -10,7 +10,8 @@
 //! - [`auth`]: passwords, tokens, login throttling, the role policy, the extractors.
 //! - Domains, each with its model, rules and routes: [`accounts`], [`catalog`] (genres,
 //!   books, inventory, products, views), [`courses`] (courses, enrolment, waiting lists),
-//!   [`deliveries`] (clients, locations, resources, travels).
+//!   [`deliveries`] (clients, locations, resources, travels), [`community`] (posts,
+//!   follows, likes, timelines).
 //! - [`backup`]: scheduled backups, the owner's download, and the maintenance commands
 //!   (`backup`, `restore`, `check`, `export`, `import`); [`records`] lists every record type
 //!   for them.
@@ -31,6 +32,7 @@ pub mod app;
 pub mod auth;
 pub mod backup;
 pub mod catalog;
+pub mod community;
 pub mod config;
 pub mod courses;
 pub mod deliveries;

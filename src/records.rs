@@ -31,6 +31,10 @@ pub fn all() -> Vec<RecordType> {
         RecordType::of::<crate::deliveries::Location>(),
         RecordType::of::<crate::deliveries::Resource>(),
         RecordType::of::<crate::deliveries::Travel>(),
+        RecordType::of::<crate::community::Post>(),
+        RecordType::of::<crate::community::Follow>(),
+        RecordType::of::<crate::community::Like>(),
+        RecordType::of::<crate::community::Mark>(),
         RecordType::of::<Change>(),
     ]
 }

@@ -144,6 +144,7 @@ pub fn delete(w: &mut WriteTx<'_>, id: u64) -> ApiResult<()> {
     // Nothing may point at an account that is gone (checks above, writes below).
     crate::courses::forget_account(w, id)?;
     crate::deliveries::forget_account(w, id)?;
+    crate::community::forget_account(w, id)?;
     crate::events::forget_account(w, id)?;
     w.remove::<User>(id)?;
     Ok(())

@@ -42,6 +42,10 @@ pub enum Event {
     /// A travel (delivery) moved to `status` (`assigned`, `on_the_way`, `delivered`,
     /// `cancelled`).
     TravelStatusChanged { travel_id: u64, status: String },
+    /// An account started following another (not repeated within a minute for the pair).
+    Followed { follower_id: u64, followee_id: u64 },
+    /// A post was liked by someone other than its author (not repeated within a minute).
+    Liked { post_id: u64, liker_id: u64, author_id: u64 },
 }
 
 /// An emitted event, kept in the data file until the notifier has handled it.
@@ -106,8 +110,10 @@ impl Subscriber for Chaos {
 
 impl Events {
     pub fn new(store: &Store, settings: &EventSettings) -> anyhow::Result<Events> {
-        let mut list: Vec<Arc<dyn Subscriber>> =
-            vec![Arc::new(Notifier { mail: settings.smtp_url.is_some() })];
+        let mut list: Vec<Arc<dyn Subscriber>> = vec![
+            Arc::new(Notifier { mail: settings.smtp_url.is_some() }),
+            Arc::new(crate::community::FanOut),
+        ];
         if settings.chaos {
             list.push(Arc::new(Chaos));
         }

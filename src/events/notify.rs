@@ -23,6 +23,8 @@ pub const KINDS: &[&str] = &[
     "delivery_on_the_way",
     "delivery_delivered",
     "travel_cancelled",
+    "new_follower",
+    "post_liked",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -138,6 +140,10 @@ fn travel_member(r: &impl Reader, travel_id: u64) -> crate::store::Result<Option
     Ok(r.get::<crate::deliveries::Client>(t.client_id)?.and_then(|c| c.user_id))
 }
 
+fn username(r: &impl Reader, user_id: u64) -> crate::store::Result<String> {
+    Ok(r.get::<User>(user_id)?.map_or_else(|| format!("account #{user_id}"), |u| u.username))
+}
+
 fn to_all(users: Vec<u64>, kind: &'static str, text: String, link: String) -> Vec<Delivery> {
     users
         .into_iter()
@@ -226,6 +232,18 @@ fn deliveries(r: &impl Reader, event: &EventRecord) -> crate::store::Result<Vec<
                 _ => Vec::new(),
             }
         }
+        Event::Followed { follower_id, followee_id } => vec![Delivery {
+            user_id: *followee_id,
+            kind: "new_follower",
+            text: format!("{} started following you", username(r, *follower_id)?),
+            link: format!("/users/{follower_id}"),
+        }],
+        Event::Liked { post_id, liker_id, author_id } => vec![Delivery {
+            user_id: *author_id,
+            kind: "post_liked",
+            text: format!("{} liked your post", username(r, *liker_id)?),
+            link: format!("/posts/{post_id}"),
+        }],
     })
 }
 

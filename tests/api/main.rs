@@ -3,6 +3,7 @@
 mod accounts;
 mod backup;
 mod catalog;
+mod community;
 mod concurrency;
 mod conventions;
 mod courses;

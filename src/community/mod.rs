@@ -1,0 +1,17 @@
+//! The community feed: short posts, follows, likes, home timelines.
+//!
+//! - `model`: the `Post`, `Follow`, `Like` and `Mark` records, `PostText` (graphemes).
+//! - `rules`: the writes and their invariants (idempotent follows and likes, like counts kept
+//!   in the post, one notification per pair and minute, account deletion).
+//! - `timeline`: fan-out on write by a change-log subscriber; the design and its figures.
+//! - `routes`: the HTTP handlers.
+
+mod model;
+mod routes;
+mod rules;
+pub mod timeline;
+
+pub use model::{Follow, Like, Mark, Post, PostText, pair};
+pub use routes::router;
+pub use rules::{create_post, follow, forget_account, like};
+pub use timeline::FanOut;
