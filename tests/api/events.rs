@@ -576,3 +576,49 @@ async fn a_connected_stream_gets_the_notification_within_a_second() {
     assert_eq!(missed.matches("event: notification").count(), 1, "{missed}");
     assert!(missed.contains("$13.00"), "{missed}");
 }
+
+#[tokio::test]
+async fn a_kind_turned_off_is_not_mailed_but_still_in_the_inbox() {
+    let sink = Sink::start(0).await;
+    let url = format!("smtp://127.0.0.1:{}", sink.port);
+    let s =
+        TestServer::start_with(&[("BARRIO_SMTP_URL", &url), ("BARRIO_EVENTS_BACKOFF_MS", "50")])
+            .await;
+    let (owner_id, owner) = s.owner().await;
+    let (st, _) = s
+        .patch(
+            &format!("/api/users/{owner_id}"),
+            Some(&owner),
+            json!({"email": "duena@example.com", "email_notifications": {"price_changed": false}}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, _) = s
+        .post("/api/users", Some(&owner), json!({"username": "socio2", "password": PASSWORD, "role": "super_admin", "email": "socio@example.com"}))
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let partner = s.login("socio2", PASSWORD).await;
+    let id = product(&s, &owner, "MUTE-1", 500).await;
+    assert!(
+        s.patch(&format!("/api/products/{id}"), Some(&owner), json!({"price_cents": 700}))
+            .await
+            .0
+            .is_success()
+    );
+    let price_mails =
+        || sink.mails().into_iter().filter(|m| m.data.contains("Price of")).collect::<Vec<_>>();
+    let mails = eventually(10, "the partner's price mail", || async {
+        let m = price_mails();
+        (!m.is_empty()).then_some(m)
+    })
+    .await;
+    s.records_written().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(price_mails().len(), 1, "{mails:?}");
+    assert_eq!(mails[0].to, ["socio@example.com"], "the owner turned price mails off");
+    // Both still see it in the app.
+    for t in [&owner, &partner] {
+        assert_eq!(price_notices(&s, t).await.len(), 1);
+    }
+    sink.stop();
+}
