@@ -42,6 +42,7 @@ pub mod http;
 pub mod media;
 pub mod records;
 pub mod store;
+pub mod text;
 pub mod ui;
 
 use std::io::{BufRead, Write};

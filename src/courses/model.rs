@@ -126,14 +126,7 @@ pub fn parse_title(s: &str) -> ApiResult<String> {
     Ok(s.to_owned())
 }
 
-/// Optional free text of at most `max` characters; empty means none.
-pub fn parse_text(field: &str, s: Option<&str>, max: usize) -> ApiResult<Option<String>> {
-    let Some(s) = s.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
-    if s.chars().count() > max {
-        return Err(ApiError::invalid(field, format!("{field} has at most {max} characters")));
-    }
-    Ok(Some(s.to_owned()))
-}
+pub use crate::text::text as parse_text;
 
 /// Seats: 0 or more (0 makes everyone wait).
 pub fn parse_capacity(n: i64) -> ApiResult<u32> {

@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::{Json, Page, PageParams, Path, Query, double_option, parse_rfc3339};
-use crate::store::{Reader, Record};
+use crate::store::Reader;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -106,7 +106,7 @@ async fn list_courses(
     let courses = s
         .store
         .read_blocking(move |r| {
-            scan_filtered::<Course>(r, after, limit + 1, |c| {
+            r.list_where::<Course>(after, limit + 1, |c| {
                 (staff || c.status != CourseStatus::Draft)
                     && status.is_none_or(|st| c.status == st)
                     && teacher.is_none_or(|t| c.teacher_id == Some(t))
@@ -119,33 +119,6 @@ async fn list_courses(
         |c| c.id.to_string(),
         |c| CourseView::from(&c),
     )))
-}
-
-/// Records in id order after `after` that `keep` accepts, up to `limit`.
-fn scan_filtered<T: Record>(
-    r: &impl Reader,
-    mut after: Option<u64>,
-    limit: usize,
-    mut keep: impl FnMut(&T) -> bool,
-) -> crate::store::Result<Vec<T>> {
-    const BATCH: usize = 256;
-    let mut out = Vec::new();
-    loop {
-        let batch: Vec<T> = r.list(after, BATCH, false)?;
-        let last = batch.len() < BATCH;
-        for t in batch {
-            after = Some(t.id());
-            if keep(&t) {
-                out.push(t);
-                if out.len() >= limit {
-                    return Ok(out);
-                }
-            }
-        }
-        if last {
-            return Ok(out);
-        }
-    }
 }
 
 fn visible_course(s: &AppState, id: u64, caller: Option<&AuthUser>) -> ApiResult<Course> {

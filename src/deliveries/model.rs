@@ -241,14 +241,7 @@ pub fn parse_name(field: &str, s: &str) -> ApiResult<String> {
     Ok(s.to_owned())
 }
 
-/// Optional free text of at most `max` characters; empty means none.
-pub fn parse_text(field: &str, s: Option<&str>, max: usize) -> ApiResult<Option<String>> {
-    let Some(s) = s.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
-    if s.chars().count() > max {
-        return Err(ApiError::invalid(field, format!("{field} has at most {max} characters")));
-    }
-    Ok(Some(s.to_owned()))
-}
+pub use crate::text::text as parse_text;
 
 /// Digits, spaces and `+ - ( ) .`, 3–40 characters; empty means none.
 pub fn parse_phone(s: Option<&str>) -> ApiResult<Option<String>> {

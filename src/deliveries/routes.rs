@@ -40,33 +40,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 const NOTES_MAX: usize = 2000;
 const ADDRESS_MAX: usize = 200;
 
-/// Records in id order after `after` that `keep` accepts, up to `limit`.
-fn scan_filtered<T: Record>(
-    r: &impl Reader,
-    mut after: Option<u64>,
-    limit: usize,
-    mut keep: impl FnMut(&T) -> bool,
-) -> crate::store::Result<Vec<T>> {
-    const BATCH: usize = 256;
-    let mut out = Vec::new();
-    loop {
-        let batch: Vec<T> = r.list(after, BATCH, false)?;
-        let last = batch.len() < BATCH;
-        for t in batch {
-            after = Some(t.id());
-            if keep(&t) {
-                out.push(t);
-                if out.len() >= limit {
-                    return Ok(out);
-                }
-            }
-        }
-        if last {
-            return Ok(out);
-        }
-    }
-}
-
 /// A page of `T` in id order that `keep` accepts, shown as `V`.
 async fn page_of<T, V>(
     s: &AppState,
@@ -78,8 +51,7 @@ where
     T: Record,
 {
     let (limit, after) = (page.limit()?, page.cursor_id()?);
-    let rows =
-        s.store.read_blocking(move |r| scan_filtered::<T>(r, after, limit + 1, keep)).await?;
+    let rows = s.store.read_blocking(move |r| r.list_where::<T>(after, limit + 1, keep)).await?;
     Ok(axum::Json(Page::from_overfetch(rows, limit, |t| t.id().to_string(), |t| view(&t))))
 }
 

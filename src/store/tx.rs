@@ -109,6 +109,34 @@ pub trait Reader {
         self.raw_list(T::TABLE, after, limit, rev)?.iter().map(|b| codec::decode(b)).collect()
     }
 
+    /// Records in id order after `after` that `keep` accepts, up to `limit`: a filtered list
+    /// for filters no index serves. Reads in batches, so it stops as soon as the page is full.
+    fn list_where<T: Record>(
+        &self,
+        mut after: Option<u64>,
+        limit: usize,
+        mut keep: impl FnMut(&T) -> bool,
+    ) -> Result<Vec<T>> {
+        const BATCH: usize = 256;
+        let mut out = Vec::new();
+        loop {
+            let batch: Vec<T> = self.list(after, BATCH, false)?;
+            let last = batch.len() < BATCH;
+            for t in batch {
+                after = Some(t.id());
+                if keep(&t) {
+                    out.push(t);
+                    if out.len() >= limit {
+                        return Ok(out);
+                    }
+                }
+            }
+            if last {
+                return Ok(out);
+            }
+        }
+    }
+
     /// The id that holds `key` in a unique index.
     fn unique(&self, index: &str, key: &str) -> Result<Option<u64>> {
         self.raw_unique(index, key)
