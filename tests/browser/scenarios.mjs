@@ -170,6 +170,7 @@ try {
 
   // 7. Staff changes a price; the owner's open page counts it.
   const ownerBefore = await bell(owner);
+  await go(staff, '/staff/products');
   await productLink.click();
   await staff.waitForURL(/\/staff\/products\/\d+$/);
   await fill(staff, { price_cents: '1750' });
