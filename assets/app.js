@@ -53,6 +53,8 @@ function h(tag, attrs = {}, ...kids) {
   return el;
 }
 const link = (href, text, attrs = {}) => h('a', { href, ...attrs }, text);
+/** Appends, skipping null and false (DOM append would print them). */
+const put = (el, ...kids) => el.append(...kids.flat(Infinity).filter((k) => k != null && k !== false));
 function announce(msg) { const l = $('#live'); l.textContent = ''; setTimeout(() => (l.textContent = msg), 50); }
 
 // ---------- API ----------
@@ -218,17 +220,17 @@ async function render() {
   root.replaceChildren();
   $('#nav').classList.remove('open');
   $('#menu-btn').setAttribute('aria-expanded', 'false');
-  if (!m) { root.append(h('h1', {}, t('notfound'))); return; }
+  if (!m) { put(root, h('h1', {}, t('notfound'))); return; }
   if (m.need && !me) return navigate(`/login?next=${encodeURIComponent(path + location.search)}`, true);
   if ((m.need === 'staff' && !isStaff()) || (m.need === 'owner' && !isOwner())) {
     document.title = `${t('forbidden.title')} · Barrio`;
-    root.append(h('h1', {}, t('forbidden.title')), h('p', { role: 'alert' }, t('forbidden.text')));
+    put(root, h('h1', {}, t('forbidden.title')), h('p', { role: 'alert' }, t('forbidden.text')));
     return;
   }
   try {
     await m.page(root, m.params, query, () => seq === renderSeq);
   } catch (e) {
-    if (seq === renderSeq && !(e instanceof ApiErr && e.status === 401)) root.append(h('p', { class: 'form-err', role: 'alert' }, errText(e)));
+    if (seq === renderSeq && !(e instanceof ApiErr && e.status === 401)) put(root, h('p', { class: 'form-err', role: 'alert' }, errText(e)));
   }
   const h1 = root.querySelector('h1');
   document.title = `${h1 ? h1.textContent : ''} · Barrio`;
@@ -329,7 +331,7 @@ async function pageSetup(root) {
   const { needed } = await api('GET', '/api/setup');
   setupNeeded = needed;
   if (!needed) return navigate('/', true);
-  root.append(h('h1', {}, t('setup.title')), h('p', {}, t('setup.intro')),
+  put(root, h('h1', {}, t('setup.title')), h('p', {}, t('setup.intro')),
     form([field('username', 'f.username', { required: true, autocomplete: 'username' }), field('password', 'f.password', { type: 'password', required: true, autocomplete: 'new-password' }),
       field('email', 'f.email', { type: 'email' }), field('display_name', 'f.display_name')], 'setup.submit', async (v) => {
       await api('POST', '/api/setup', { username: v.username, password: v.password, email: opt(v.email), display_name: opt(v.display_name) });
@@ -345,14 +347,14 @@ async function signIn(username, password, next) {
   navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', true);
 }
 async function pageLogin(root, _p, q) {
-  root.append(h('h1', {}, t('login.title')));
-  if (q.get('expired')) root.append(h('p', { role: 'status' }, t('login.expired')));
-  root.append(form([field('username', 'f.username', { required: true, autocomplete: 'username' }), field('password', 'f.password', { type: 'password', required: true, autocomplete: 'current-password' })],
+  put(root, h('h1', {}, t('login.title')));
+  if (q.get('expired')) put(root, h('p', { role: 'status' }, t('login.expired')));
+  put(root, form([field('username', 'f.username', { required: true, autocomplete: 'username' }), field('password', 'f.password', { type: 'password', required: true, autocomplete: 'current-password' })],
     'login.submit', (v) => signIn(v.username, v.password, q.get('next') || '/')),
   h('p', {}, link('/signup', t('nav.signup'))));
 }
 async function pageSignup(root, _p, q) {
-  root.append(h('h1', {}, t('signup.title')),
+  put(root, h('h1', {}, t('signup.title')),
     form([field('username', 'f.username', { required: true, autocomplete: 'username' }), field('password', 'f.password', { type: 'password', required: true, autocomplete: 'new-password' }),
       field('email', 'f.email', { type: 'email' }), field('display_name', 'f.display_name')], 'signup.submit', async (v) => {
       await api('POST', '/api/users', { username: v.username, password: v.password, email: opt(v.email), display_name: opt(v.display_name) });
@@ -369,15 +371,15 @@ async function logout() {
 }
 async function pageProfile(root) {
   const u = await api('GET', `/api/users/${me.id}`);
-  root.append(h('h1', {}, t('profile.title')), h('p', {}, h('strong', {}, u.username), ' · ', t('profile.role', { role: t(`role.${u.role}`) })));
+  put(root, h('h1', {}, t('profile.title')), h('p', {}, h('strong', {}, u.username), ' · ', t('profile.role', { role: t(`role.${u.role}`) })));
   // Staff accounts cannot edit themselves (DESIGN.md): only their password.
   if (me.role !== 'admin') {
-    root.append(form([field('email', 'f.email', { type: 'email', value: u.email }), field('display_name', 'f.display_name', { value: u.display_name })], 'profile.save', async (v, f) => {
+    put(root, form([field('email', 'f.email', { type: 'email', value: u.email }), field('display_name', 'f.display_name', { value: u.display_name })], 'profile.save', async (v, f) => {
       await api('PATCH', `/api/users/${me.id}`, { email: opt(v.email), display_name: opt(v.display_name) });
       f.append(h('p', { role: 'status' }, t('profile.saved')));
     }));
   }
-  root.append(h('h2', {}, t('profile.password')),
+  put(root, h('h2', {}, t('profile.password')),
     form([field('current_password', 'f.current_password', { type: 'password', required: true, autocomplete: 'current-password' }), field('new_password', 'f.new_password', { type: 'password', required: true, autocomplete: 'new-password' })],
       'profile.password.submit', async (v) => {
         await api('PUT', `/api/users/${me.id}/password`, v, { noExpire: true });
@@ -385,7 +387,7 @@ async function pageProfile(root) {
         navigate('/login?expired=1&next=/profile', true);
       }));
   if (me.role === 'user') {
-    root.append(h('p', {}, confirmBtn('profile.delete', 'users.confirm', async () => {
+    put(root, h('p', {}, confirmBtn('profile.delete', 'users.confirm', async () => {
       await api('DELETE', `/api/users/${me.id}`);
       localStorage.removeItem('token'); me = null; closeStream(); navigate('/');
     })));
@@ -394,15 +396,15 @@ async function pageProfile(root) {
 
 // ---------- pages: store and catalog ----------
 async function pageStore(root) {
-  root.append(h('h1', {}, t('store.title')), searchBox('products', 'store.search', fallbackProducts));
+  put(root, h('h1', {}, t('store.title')), searchBox('products', 'store.search', fallbackProducts));
   const { items } = await api('GET', '/api/products?limit=60');
-  root.append(items.length ? h('div', { class: 'grid' }, items.map((p) => h('article', { class: 'card' },
+  put(root, items.length ? h('div', { class: 'grid' }, items.map((p) => h('article', { class: 'card' },
     h('h3', {}, link(`/products/${p.id}`, p.name)), h('p', {}, h('strong', {}, money(p.price_cents, p.currency))), p.description ? h('p', { class: 'muted' }, p.description) : null)))
     : h('p', {}, t('store.empty')));
 }
 async function pageProduct(root, { id }) {
   const p = await api('GET', `/api/products/${id}`);
-  root.append(h('h1', {}, p.name), h('p', {}, h('strong', {}, money(p.price_cents, p.currency))), p.description ? h('p', {}, p.description) : null,
+  put(root, h('h1', {}, p.name), h('p', {}, h('strong', {}, money(p.price_cents, p.currency))), p.description ? h('p', {}, p.description) : null,
     isStaff() ? h('p', {}, link(`/staff/products/${p.id}`, t('edit'))) : null);
 }
 async function genreOptions() {
@@ -415,20 +417,20 @@ async function pageBooks(root, _p, q) {
   const cursor = q.get('cursor') || '';
   const sel = field('genre', 'f.genre', { options: [['', t('f.all')], ...genres.map((g) => [g.id, g.name])], value: genre });
   sel.querySelector('select').addEventListener('change', (e) => navigate(e.target.value ? `/books?genre=${e.target.value}` : '/books'));
-  root.append(h('h1', {}, t('books.title')), searchBox('books', 'books.search', fallbackBooks), h('div', { class: 'toolbar' }, sel));
+  put(root, h('h1', {}, t('books.title')), searchBox('books', 'books.search', fallbackBooks), h('div', { class: 'toolbar' }, sel));
   const params = new URLSearchParams({ limit: '20' });
   if (genre) params.set('genre', genre);
   if (cursor) params.set('cursor', cursor);
   const page = await api('GET', `/api/books?${params}`);
   const names = Object.fromEntries(genres.map((g) => [g.id, g.name]));
-  root.append(page.items.length ? h('div', { class: 'grid' }, page.items.map((b) => h('article', { class: 'card' },
+  put(root, page.items.length ? h('div', { class: 'grid' }, page.items.map((b) => h('article', { class: 'card' },
     h('h3', {}, link(`/books/${b.id}`, b.title)), h('p', { class: 'muted' }, t('books.by', { a: b.authors.join(', ') })),
     h('p', {}, b.genre_ids.map((g) => names[g]).filter(Boolean).join(', ')), h('p', {}, t('books.stock', { n: b.stock })))))
     : h('p', {}, t('books.empty')));
   const nav = h('p', { class: 'row' });
   if (cursor) nav.append(link(genre ? `/books?genre=${genre}` : '/books', t('books.first')));
   if (page.next_cursor) { params.set('cursor', page.next_cursor); params.delete('limit'); nav.append(link(`/books?${params}`, t('books.more'))); }
-  root.append(nav);
+  put(root, nav);
 }
 async function coverImg(bookId, alt) {
   const res = await api('GET', `/api/books/${bookId}/cover`, undefined, { raw: true });
@@ -437,9 +439,9 @@ async function coverImg(bookId, alt) {
 async function pageBook(root, { id }) {
   const [b, genres, inv] = await Promise.all([api('GET', `/api/books/${id}`), genreOptions(), api('GET', `/api/inventory?book_id=${id}&limit=200`)]);
   const names = Object.fromEntries(genres.map((g) => [g.id, g.name]));
-  root.append(h('h1', {}, b.title));
-  if (b.cover) { try { root.append(await coverImg(b.id, b.title)); } catch { /* no cover */ } }
-  root.append(h('p', {}, t('books.by', { a: b.authors.join(', ') })), h('p', { class: 'muted' }, `ISBN ${b.isbn}`, b.year ? ` · ${b.year}` : '', b.language ? ` · ${b.language}` : ''),
+  put(root, h('h1', {}, b.title));
+  if (b.cover) { try { put(root, await coverImg(b.id, b.title)); } catch { /* no cover */ } }
+  put(root, h('p', {}, t('books.by', { a: b.authors.join(', ') })), h('p', { class: 'muted' }, `ISBN ${b.isbn}`, b.year ? ` · ${b.year}` : '', b.language ? ` · ${b.language}` : ''),
     h('p', {}, b.genre_ids.map((g) => names[g]).filter(Boolean).join(', ')), b.description ? h('p', {}, b.description) : null,
     h('h2', {}, t('books.inventory')),
     inv.items.length ? h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('f.condition')), h('th', {}, t('f.shelf')), h('th', {}, t('f.quantity')), h('th', {}, t('f.rentable')))),
@@ -452,8 +454,8 @@ async function pageBook(root, { id }) {
 async function pageBookEdit(root, { id }) {
   const genres = await genreOptions();
   const b = id ? await api('GET', `/api/books/${id}`) : {};
-  root.append(h('h1', {}, t(id ? 'books.edit' : 'books.new')));
-  root.append(form([
+  put(root, h('h1', {}, t(id ? 'books.edit' : 'books.new')));
+  put(root, form([
     field('title', 'f.title', { required: true, value: b.title }), field('authors', 'f.authors', { required: true, value: (b.authors || []).join(', ') }),
     field('isbn', 'f.isbn', { required: true, value: b.isbn }), field('description', 'f.description', { textarea: true, value: b.description }),
     field('year', 'f.year', { type: 'number', value: b.year, inputmode: 'numeric' }), field('language', 'f.language', { value: b.language }),
@@ -472,7 +474,7 @@ async function pageBookEdit(root, { id }) {
 }
 async function pageGenres(root) {
   const genres = await genreOptions();
-  root.append(h('h1', {}, t('genres.title')),
+  put(root, h('h1', {}, t('genres.title')),
     h('ul', {}, genres.map((g) => h('li', { class: 'row' }, h('span', {}, g.name), confirmBtn('delete', 'books.confirm', async () => { await api('DELETE', `/api/genres/${g.id}`); render(); })))),
     h('h2', {}, t('genres.add')),
     form([field('name', 'f.name', { required: true }), field('description', 'f.description')], 'genres.add', async (v) => {
@@ -483,7 +485,7 @@ async function pageGenres(root) {
 async function pageInventory(root) {
   const [inv, books] = await Promise.all([api('GET', '/api/inventory?limit=200'), api('GET', '/api/books?limit=200')]);
   const titles = Object.fromEntries(books.items.map((b) => [b.id, b.title]));
-  root.append(h('h1', {}, t('inventory.title')),
+  put(root, h('h1', {}, t('inventory.title')),
     h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['f.kind', 'f.title', 'f.condition', 'f.shelf', 'f.quantity', 'f.rentable', ''].map((k) => h('th', {}, k ? t(k) : '')))),
       h('tbody', {}, inv.items.map((i) => h('tr', {}, h('td', {}, i.kind), h('td', {}, i.book_id ? link(`/books/${i.book_id}`, titles[i.book_id] || `#${i.book_id}`) : (i.title || '—'), i.format ? ` (${i.format})` : ''),
         h('td', {}, i.condition), h('td', {}, i.shelf || '—'), h('td', {}, i.quantity), h('td', {}, i.rentable ? '✓' : '—'),
@@ -504,7 +506,7 @@ async function pageInventory(root) {
 const cents = (s) => (s === '' ? null : Math.round(Number(String(s).replace(',', '.')) * 100));
 async function pageProducts(root) {
   const { items } = await api('GET', '/api/products?include_deleted=true&limit=200');
-  root.append(h('h1', {}, t('products.title')),
+  put(root, h('h1', {}, t('products.title')),
     h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['f.sku', 'f.name', 'f.price', 'f.stock'].map((k) => h('th', {}, t(k))))),
       h('tbody', {}, items.map((p) => h('tr', { class: p.deleted_at ? 'deleted' : null }, h('td', {}, p.sku),
         h('td', {}, link(`/staff/products/${p.id}`, p.name), p.deleted_at ? [' ', h('span', { class: 'badge' }, t('products.deleted'))] : null),
@@ -527,23 +529,24 @@ function barChart(days) {
 }
 async function pageProductAdmin(root, { id }) {
   const [p, prices, views] = await Promise.all([api('GET', `/api/products/${id}?include_deleted=true`).catch(() => api('GET', `/api/products/${id}`)), api('GET', `/api/products/${id}/prices?limit=200`), api('GET', `/api/products/${id}/views`)]);
-  root.append(h('h1', {}, p.name, p.deleted_at ? [' ', h('span', { class: 'badge' }, t('products.deleted'))] : null));
-  root.append(form([field('name', 'f.name', { value: p.name }), field('price_cents', 'f.price', { type: 'number', step: '0.01', min: 0, value: (p.price_cents / 100).toFixed(2), inputmode: 'decimal' }),
+  put(root, h('h1', {}, p.name, p.deleted_at ? [' ', h('span', { class: 'badge' }, t('products.deleted'))] : null));
+  put(root, form([field('name', 'f.name', { value: p.name }), field('price_cents', 'f.price', { type: 'number', step: '0.01', min: 0, value: (p.price_cents / 100).toFixed(2), inputmode: 'decimal' }),
     field('stock', 'f.stock', { type: 'number', value: p.stock, min: 0 }), field('description', 'f.description', { textarea: true, value: p.description })], 'products.save', async (v) => {
     await api('PATCH', `/api/products/${id}`, { name: v.name, price_cents: cents(v.price_cents), stock: num(v.stock), description: opt(v.description) });
     render();
   }, { extra: p.deleted_at ? [] : [confirmBtn('products.delete', 'books.confirm', async () => { await api('DELETE', `/api/products/${id}`); render(); })] }));
-  root.append(h('h2', {}, t('products.prices')), prices.items.length ? h('ul', {}, prices.items.map((c) => h('li', {}, `${when(c.at)}: ${money(c.old_cents, p.currency)} → ${money(c.new_cents, p.currency)}`))) : h('p', {}, t('products.noprices')));
-  root.append(h('h2', {}, t('products.views')), h('p', {}, t('products.views_total', { n: views.total, v: views.unique_visitors })), views.per_day.length ? barChart(views.per_day.slice(-30)) : h('p', {}, t('products.noviews')));
+  put(root, h('h2', {}, t('products.prices')), prices.items.length ? h('ul', {}, prices.items.map((c) => h('li', {}, `${when(c.at)}: ${money(c.old_cents, p.currency)} → ${money(c.new_cents, p.currency)}`))) : h('p', {}, t('products.noprices')));
+  put(root, h('h2', {}, t('products.views')), h('p', {}, t('products.views_total', { n: views.total, v: views.unique_visitors, u: views.unique_users })), views.per_day.length ? barChart(views.per_day.slice(-30)) : h('p', {}, t('products.noviews')));
 }
 async function pageUsers(root) {
   const { items } = await api('GET', '/api/users?limit=200');
   const roles = ['user', 'admin', 'super_admin'].map((r) => [r, t(`role.${r}`)]);
-  root.append(h('h1', {}, t('users.title')), h('p', { class: 'rules', role: 'note' }, t('users.rules')),
+  put(root, h('h1', {}, t('users.title')), h('p', { class: 'rules', role: 'note' }, t('users.rules')),
     h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('f.username')), h('th', {}, t('f.role')), h('th', {}, ''))),
       h('tbody', {}, items.map((u) => {
         const f = form([field('role', 'f.role', { options: roles, value: u.role })], 'users.change', async (v) => { await api('PATCH', `/api/users/${u.id}`, { role: v.role }); render(); });
         f.classList.add('inline');
+        f.querySelector('label').classList.add('sr');
         return h('tr', {}, h('td', {}, u.username), h('td', {}, f), h('td', {}, u.id === me.id ? '' : confirmBtn('users.delete', 'users.confirm', async () => { await api('DELETE', `/api/users/${u.id}`); render(); })));
       })))),
     h('h2', {}, t('users.create')),
@@ -556,7 +559,7 @@ async function pageUsers(root) {
 async function pageOwner(root) {
   const health = await fetch('/healthz').then((r) => r.json()).catch(() => ({}));
   const status = h('p', { role: 'status' });
-  root.append(h('h1', {}, t('owner.title')), h('p', {}, t('owner.help')),
+  put(root, h('h1', {}, t('owner.title')), h('p', {}, t('owner.help')),
     h('p', { id: 'last-backup' }, health.last_backup ? t('owner.last', { t: when(health.last_backup) }) : t('owner.never')),
     h('button', { type: 'button', id: 'backup', onclick: async () => {
       status.textContent = t('loading');
@@ -595,7 +598,7 @@ function composer() {
 }
 async function postList(root, path) {
   const box = h('div', {});
-  root.append(box);
+  put(root, box);
   let cursor = null;
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t('books.more'));
   const load = async () => {
@@ -605,36 +608,36 @@ async function postList(root, path) {
     cursor = page.next_cursor; more.hidden = !cursor;
   };
   more.addEventListener('click', load);
-  root.append(more);
+  put(root, more);
   await load();
 }
 async function pageFeed(root) {
-  root.append(h('h1', {}, t('feed.title')));
-  if (me) root.append(composer());
+  put(root, h('h1', {}, t('feed.title')));
+  if (me) put(root, composer());
   await postList(root, '/api/posts');
 }
 async function pageHome(root) {
-  root.append(h('h1', {}, t('home.title')), composer());
+  put(root, h('h1', {}, t('home.title')), composer());
   await postList(root, '/api/timeline');
 }
 async function pageUser(root, { id }) {
   const [u, following] = await Promise.all([api('GET', `/api/users/${id}`), api('GET', `/api/users/${me.id}/following?limit=200`)]);
   let follows = following.items.some((f) => String(f.id) === String(id));
-  root.append(h('h1', {}, u.display_name || u.username), h('p', { class: 'muted' }, `@${u.username}`));
+  put(root, h('h1', {}, u.display_name || u.username), h('p', { class: 'muted' }, `@${u.username}`));
   if (String(me.id) !== String(id)) {
     const btn = h('button', { type: 'button', id: 'follow' }, t(follows ? 'profile.unfollow' : 'profile.follow'));
     btn.addEventListener('click', async () => {
       try { await api(follows ? 'DELETE' : 'POST', `/api/users/${id}/follow`); follows = !follows; btn.textContent = t(follows ? 'profile.unfollow' : 'profile.follow'); }
       catch (e) { announce(errText(e)); }
     });
-    root.append(h('p', {}, btn));
+    put(root, h('p', {}, btn));
   }
-  root.append(h('h2', {}, t('profile.posts')));
+  put(root, h('h2', {}, t('profile.posts')));
   await postList(root, `/api/users/${id}/posts`);
 }
 async function pageNotifs(root) {
   const { items } = await api('GET', '/api/notifications?limit=50');
-  root.append(h('h1', {}, t('notif.title')), h('p', {}, h('button', { type: 'button', class: 'secondary', onclick: async () => { await api('POST', '/api/notifications/read-all'); refreshCount(); render(); } }, t('notif.readall'))),
+  put(root, h('h1', {}, t('notif.title')), h('p', {}, h('button', { type: 'button', class: 'secondary', onclick: async () => { await api('POST', '/api/notifications/read-all'); refreshCount(); render(); } }, t('notif.readall'))),
     items.length ? h('div', { role: 'list' }, items.map((n) => h('div', { role: 'listitem', class: `notif${n.read ? '' : ' unread'}` },
       h('a', { href: uiLink(n.link), onclick: () => api('POST', `/api/notifications/${n.id}/read`).then(refreshCount).catch(() => {}) }, n.text), ' ', h('span', { class: 'muted' }, when(n.created_at)))))
       : h('p', {}, t('notif.empty')));

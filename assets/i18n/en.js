@@ -2,7 +2,7 @@
 export default {
   'lang.label': 'Language', 'skip': 'Skip to content', 'menu': 'Menu',
   'nav.store': 'Store', 'nav.books': 'Catalog', 'nav.feed': 'Public feed', 'nav.home': 'Home',
-  'nav.staff.books': 'Books', 'nav.staff.genres': 'Genres', 'nav.staff.inventory': 'Inventory',
+  'nav.staff.books': 'New book', 'nav.staff.genres': 'Genres', 'nav.staff.inventory': 'Inventory',
   'nav.staff.products': 'Products', 'nav.users': 'Users', 'nav.owner': 'Owner', 'nav.profile': 'Profile',
   'nav.login': 'Log in', 'nav.signup': 'Sign up', 'nav.logout': 'Log out', 'nav.notifications': 'Notifications',
   'bell.label': '{n} unread notifications',
@@ -29,7 +29,7 @@ export default {
   'search.none': 'No results', 'search.unavailable': 'Search is not available yet',
   'genres.title': 'Genres', 'genres.add': 'Add genre', 'inventory.title': 'Inventory', 'inventory.add': 'Add line',
   'products.title': 'Products', 'products.add': 'Add product', 'products.deleted': 'deleted', 'products.show_deleted': 'Show deleted',
-  'products.prices': 'Price history', 'products.views': 'Views per day', 'products.views_total': '{n} views, {v} visitors',
+  'products.prices': 'Price history', 'products.views': 'Views per day', 'products.views_total': '{n} views: {v} anonymous visitors, {u} members',
   'products.save': 'Save', 'products.delete': 'Delete', 'products.noprices': 'No price changes yet.', 'products.noviews': 'No views yet.',
   'users.title': 'Users', 'users.create': 'Create staff account', 'users.rules': 'Only the owner creates, changes or deletes staff accounts. Staff cannot edit accounts. The last owner cannot be removed or demoted.',
   'users.change': 'Change role', 'users.delete': 'Delete', 'users.confirm': 'Delete this account?',

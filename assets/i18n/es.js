@@ -2,7 +2,7 @@
 export default {
   'lang.label': 'Idioma', 'skip': 'Ir al contenido', 'menu': 'Menú',
   'nav.store': 'Tienda', 'nav.books': 'Catálogo', 'nav.feed': 'Muro público', 'nav.home': 'Inicio',
-  'nav.staff.books': 'Libros', 'nav.staff.genres': 'Géneros', 'nav.staff.inventory': 'Inventario',
+  'nav.staff.books': 'Libro nuevo', 'nav.staff.genres': 'Géneros', 'nav.staff.inventory': 'Inventario',
   'nav.staff.products': 'Productos', 'nav.users': 'Usuarios', 'nav.owner': 'Dueño', 'nav.profile': 'Perfil',
   'nav.login': 'Ingresar', 'nav.signup': 'Registrarse', 'nav.logout': 'Salir', 'nav.notifications': 'Notificaciones',
   'bell.label': '{n} notificaciones sin leer',
@@ -29,7 +29,7 @@ export default {
   'search.none': 'Sin resultados', 'search.unavailable': 'La búsqueda todavía no está disponible',
   'genres.title': 'Géneros', 'genres.add': 'Agregar género', 'inventory.title': 'Inventario', 'inventory.add': 'Agregar ejemplar',
   'products.title': 'Productos', 'products.add': 'Agregar producto', 'products.deleted': 'borrado', 'products.show_deleted': 'Mostrar borrados',
-  'products.prices': 'Historial de precios', 'products.views': 'Visitas por día', 'products.views_total': '{n} visitas, {v} visitantes',
+  'products.prices': 'Historial de precios', 'products.views': 'Visitas por día', 'products.views_total': '{n} visitas: {v} visitantes anónimos, {u} socios',
   'products.save': 'Guardar', 'products.delete': 'Borrar', 'products.noprices': 'Sin cambios de precio.', 'products.noviews': 'Sin visitas.',
   'users.title': 'Usuarios', 'users.create': 'Crear cuenta del personal', 'users.rules': 'Solo el dueño crea, cambia o borra cuentas del personal. El personal no puede editar cuentas. El último dueño no se puede borrar ni degradar.',
   'users.change': 'Cambiar rol', 'users.delete': 'Borrar', 'users.confirm': '¿Borrar esta cuenta?',

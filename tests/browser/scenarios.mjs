@@ -18,8 +18,8 @@ const PASSWORD = 'correct horse battery';
 const started = Date.now();
 const step = (s) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${s}`);
 
-// A tiny valid PNG (a 4x4 red square) for the cover and the post image.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGM4o6QERwzEcQDE4xEBYJBBnwAAAABJRU5ErkJggg==', 'base64');
+// A small valid PNG (120x160, stripes) for the cover and the post image.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAHgAAACgCAIAAABIaz/HAAABCElEQVR42u3bQQ0AIAwEwSpBCFLQhJjKQgYumiadZBXM93KxzlVBgQA0aIEGDZoCaNACDRo0BdCgBRo0aIEGLdBNoV9uFQQaNGiBBg0aAWjQAg0aNAXQoAUaNGgKoEELdFdos6kVHLRAgwZNATRogQYNmgJo0AINGrRAgxZo0H6GsoKDFmjQoAUatECDBi3QoAUaNGiBBi3QoP0MZQUHLdCgQQs0aIEGDVqgQQs0aNACDVqgQfsZygoOWqBBgxZo0AINGrRAgxZo0KAFGrRAg/YzlBUctECDBi3QoAUaNGiBBi3QoEELNGiBBu1nKCs4aIEGDVqgQQs0aNACDVqgQYMWaNACDXpMHzE+Xzds4GCQAAAAAElFTkSuQmCC', 'base64');
 const tmp = mkdtempSync(join(tmpdir(), 'barrio-browser-'));
 const pngPath = join(tmp, 'red.png');
 writeFileSync(pngPath, PNG);
