@@ -194,6 +194,7 @@ const routes = [
   ['/staff/genres', pageGenres, 'staff'], ['/staff/inventory', pageInventory, 'staff'],
   ['/staff/products', pageProducts, 'staff'], ['/staff/products/:id', pageProductAdmin, 'staff'],
   ['/users', pageUsers, 'owner'], ['/owner', pageOwner, 'owner'],
+  ['/courses', pageCourses], ['/courses/:id', pageCourses], ['/staff/deliveries', pageDeliveries, 'staff'],
 ];
 function match(path) {
   for (const [pattern, page, need] of routes) {
@@ -236,9 +237,9 @@ async function render() {
   document.title = `${h1 ? h1.textContent : ''} · Barrio`;
 }
 function buildNav(path) {
-  const items = [['/', 'nav.store'], ['/feed', 'nav.feed']];
+  const items = [['/', 'nav.store'], ['/feed', 'nav.feed'], ['/courses', 'nav.courses']];
   if (me) items.push(['/home', 'nav.home'], ['/books', 'nav.books']);
-  if (isStaff()) items.push(['/staff/books/new', 'nav.staff.books'], ['/staff/genres', 'nav.staff.genres'], ['/staff/inventory', 'nav.staff.inventory'], ['/staff/products', 'nav.staff.products']);
+  if (isStaff()) items.push(['/staff/books/new', 'nav.staff.books'], ['/staff/genres', 'nav.staff.genres'], ['/staff/inventory', 'nav.staff.inventory'], ['/staff/products', 'nav.staff.products'], ['/staff/deliveries', 'nav.staff.deliveries']);
   if (isOwner()) items.push(['/users', 'nav.users'], ['/owner', 'nav.owner']);
   if (me) items.push(['/profile', 'nav.profile']);
   else items.push(['/login', 'nav.login'], ['/signup', 'nav.signup']);
@@ -267,7 +268,7 @@ function openStream() {
   stream = new EventSource(`/api/notifications/stream?access_token=${encodeURIComponent(token())}`);
   stream.addEventListener('notification', (ev) => {
     refreshCount();
-    try { announce(JSON.parse(ev.data).text); } catch { /* not JSON */ }
+    try { announce(notifText(JSON.parse(ev.data).text)); } catch { /* not JSON */ }
     if (location.pathname === '/notifications') render();
   });
 }
@@ -572,6 +573,42 @@ async function pageOwner(root) {
     } }, t('owner.backup')), status);
 }
 
+// ---------- pages: courses and deliveries ----------
+const isoFromLocal = (v) => (v ? new Date(v).toISOString() : '');
+async function pageCourses(root) {
+  const { items } = await api('GET', '/api/courses?limit=100');
+  put(root, h('h1', {}, t('courses.title')),
+    items.length ? h('div', { class: 'grid' }, items.map((c) => h('article', { class: 'card' },
+      h('h3', {}, c.title), h('p', { class: 'muted' }, `${when(c.starts_at)} → ${when(c.ends_at)}`), c.schedule ? h('p', {}, c.schedule) : null,
+      h('p', {}, t('courses.seats', { n: c.capacity }), ' · ', money(c.price_cents), ' · ', t(`courses.status.${c.status}`)),
+      c.description ? h('p', {}, c.description) : null,
+      me && c.status === 'open' ? h('button', { type: 'button', onclick: async (ev) => {
+        try { const e = await api('POST', `/api/courses/${c.id}/enrolments`); ev.target.replaceWith(h('p', { role: 'status' }, e.position ? t('courses.waitlist', { n: e.position }) : t('courses.enrolled'))); }
+        catch (e) { ev.target.after(h('p', { class: 'form-err', role: 'alert' }, errText(e))); }
+      } }, t('courses.enrol')) : null)))
+      : h('p', {}, t('courses.empty')));
+  if (isStaff()) {
+    put(root, h('h2', {}, t('courses.add')), form([field('title', 'f.title', { required: true }), field('description', 'f.description', { textarea: true }),
+      field('starts_at', 'f.starts_at', { type: 'datetime-local', required: true }), field('ends_at', 'f.ends_at', { type: 'datetime-local', required: true }),
+      field('schedule', 'f.schedule'), field('capacity', 'f.capacity', { type: 'number', min: 1, value: 10 }), field('price_cents', 'f.price', { type: 'number', step: '0.01', min: 0, value: 0 }),
+      field('status', 'f.status', { options: ['draft', 'open', 'closed'].map((x) => [x, t(`courses.status.${x}`)]), value: 'open' })], 'courses.add', async (v) => {
+      await api('POST', '/api/courses', { title: v.title, description: opt(v.description), starts_at: isoFromLocal(v.starts_at), ends_at: isoFromLocal(v.ends_at), schedule: opt(v.schedule), capacity: num(v.capacity), price_cents: cents(v.price_cents), status: v.status });
+      render();
+    }));
+  }
+}
+async function pageDeliveries(root) {
+  const { items } = await api('GET', '/api/travels?limit=100');
+  const statuses = ['planned', 'assigned', 'on_the_way', 'delivered', 'cancelled'];
+  put(root, h('h1', {}, t('deliveries.title')), items.length ? h('div', { class: 'tablewrap' }, h('table', {},
+    h('thead', {}, h('tr', {}, ['#', t('deliveries.window'), t('f.status'), ''].map((x) => h('th', {}, x)))),
+    h('tbody', {}, items.map((tr) => {
+      const f = form([field('status', 'f.status', { options: statuses.map((x) => [x, t(`deliveries.status.${x}`)]), value: tr.status })], 'save', async (v) => { await api('POST', `/api/travels/${tr.id}/status`, { status: v.status }); render(); });
+      f.classList.add('inline'); f.querySelector('label').classList.add('sr');
+      return h('tr', {}, h('td', {}, tr.id), h('td', {}, `${when(tr.window_start)} → ${when(tr.window_end)}`, tr.notes ? h('br') : null, tr.notes || null), h('td', {}, f), h('td', {}));
+    })))) : h('p', {}, t('deliveries.empty')));
+}
+
 // ---------- pages: community ----------
 function postCard(p) {
   const likeBtn = h('button', { type: 'button', class: 'secondary', 'aria-pressed': p.liked_by_me ? 'true' : 'false' }, t(p.liked_by_me ? 'post.unlike' : 'post.like'));
@@ -639,8 +676,13 @@ async function pageNotifs(root) {
   const { items } = await api('GET', '/api/notifications?limit=50');
   put(root, h('h1', {}, t('notif.title')), h('p', {}, h('button', { type: 'button', class: 'secondary', onclick: async () => { await api('POST', '/api/notifications/read-all'); refreshCount(); render(); } }, t('notif.readall'))),
     items.length ? h('div', { role: 'list' }, items.map((n) => h('div', { role: 'listitem', class: `notif${n.read ? '' : ' unread'}` },
-      h('a', { href: uiLink(n.link), onclick: () => api('POST', `/api/notifications/${n.id}/read`).then(refreshCount).catch(() => {}) }, n.text), ' ', h('span', { class: 'muted' }, when(n.created_at)))))
+      h('a', { href: uiLink(n.link), onclick: () => api('POST', `/api/notifications/${n.id}/read`).then(refreshCount).catch(() => {}) }, notifText(n.text)), ' ', h('span', { class: 'muted' }, when(n.created_at)))))
       : h('p', {}, t('notif.empty')));
+}
+/** The server's notification text, said in the person's language when a pattern knows it. */
+function notifText(text) {
+  for (const [re, out] of dict['notif.patterns'] || []) if (re.test(text)) return text.replace(re, out);
+  return text;
 }
 /** Notification links name API resources; map them to UI pages. */
 function uiLink(l) {

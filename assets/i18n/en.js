@@ -1,5 +1,11 @@
 // Every text of the UI in English. Keys are shared with es.js.
 export default {
+  'nav.courses': 'Courses', 'nav.staff.deliveries': 'Deliveries', 'f.starts_at': 'Starts', 'f.ends_at': 'Ends', 'f.schedule': 'Schedule (optional)', 'f.capacity': 'Seats', 'f.status': 'Status',
+  'courses.title': 'Courses', 'courses.add': 'Add course', 'courses.empty': 'No courses yet.', 'courses.seats': '{n} seats', 'courses.enrol': 'Enrol',
+  'courses.enrolled': 'You are enrolled.', 'courses.waitlist': 'You are number {n} on the waiting list.',
+  'courses.status.draft': 'draft', 'courses.status.open': 'open', 'courses.status.closed': 'closed', 'courses.status.cancelled': 'cancelled',
+  'deliveries.title': 'Deliveries', 'deliveries.empty': 'No deliveries.', 'deliveries.window': 'Window',
+  'deliveries.status.planned': 'planned', 'deliveries.status.assigned': 'assigned', 'deliveries.status.on_the_way': 'on the way', 'deliveries.status.delivered': 'delivered', 'deliveries.status.cancelled': 'cancelled',
   'lang.label': 'Language', 'skip': 'Skip to content', 'menu': 'Menu',
   'nav.store': 'Store', 'nav.books': 'Catalog', 'nav.feed': 'Public feed', 'nav.home': 'Home',
   'nav.staff.books': 'New book', 'nav.staff.genres': 'Genres', 'nav.staff.inventory': 'Inventory',

@@ -1,5 +1,11 @@
 // Todo el texto de la interfaz en español. Las claves son las de en.js.
 export default {
+  'nav.courses': 'Cursos', 'nav.staff.deliveries': 'Envíos', 'f.starts_at': 'Empieza', 'f.ends_at': 'Termina', 'f.schedule': 'Horario (opcional)', 'f.capacity': 'Cupo', 'f.status': 'Estado',
+  'courses.title': 'Cursos', 'courses.add': 'Agregar curso', 'courses.empty': 'Todavía no hay cursos.', 'courses.seats': '{n} lugares', 'courses.enrol': 'Inscribirme',
+  'courses.enrolled': 'Estás inscripto.', 'courses.waitlist': 'Estás en el lugar {n} de la lista de espera.',
+  'courses.status.draft': 'borrador', 'courses.status.open': 'abierto', 'courses.status.closed': 'cerrado', 'courses.status.cancelled': 'cancelado',
+  'deliveries.title': 'Envíos', 'deliveries.empty': 'No hay envíos.', 'deliveries.window': 'Franja',
+  'deliveries.status.planned': 'planificado', 'deliveries.status.assigned': 'asignado', 'deliveries.status.on_the_way': 'en camino', 'deliveries.status.delivered': 'entregado', 'deliveries.status.cancelled': 'cancelado',
   'lang.label': 'Idioma', 'skip': 'Ir al contenido', 'menu': 'Menú',
   'nav.store': 'Tienda', 'nav.books': 'Catálogo', 'nav.feed': 'Muro público', 'nav.home': 'Inicio',
   'nav.staff.books': 'Libro nuevo', 'nav.staff.genres': 'Géneros', 'nav.staff.inventory': 'Inventario',
@@ -49,4 +55,18 @@ export default {
   'err.invalid.password': 'La contraseña no cumple los requisitos (mínimo de largo).', 'err.invalid.username': 'Usuario no válido: letras, números, punto, guion o guion bajo.',
   'err.invalid.isbn': 'ISBN no válido.', 'err.invalid.price_cents': 'Precio no válido.', 'err.invalid.text': 'El texto debe tener entre 1 y 280 caracteres.',
   'err.invalid.image': 'La imagen debe ser PNG, JPEG o WebP.', 'err.invalid.cover': 'La tapa debe ser PNG, JPEG o WebP.', 'err.invalid.current_password': 'La contraseña actual no es correcta.',
+  // The server writes notifications in English; these patterns say them in Spanish.
+  'notif.patterns': [
+    [/^Welcome to Barrio, (.+)!$/, '¡Te damos la bienvenida a Barrio, $1!'],
+    [/^(.+) started following you$/, '$1 empezó a seguirte'],
+    [/^(.+) liked your post$/, 'A $1 le gustó tu publicación'],
+    [/^Price of (.+) changed from (.+) to (.+)$/, 'El precio de $1 cambió de $2 a $3'],
+    [/^A seat freed up: you are now enrolled in (.+)$/, 'Se liberó un lugar: ya estás inscripto en $1'],
+    [/^You are enrolled in (.+)$/, 'Estás inscripto en $1'],
+    [/^(.+) now starts (.+)$/, '$1 ahora empieza el $2'],
+    [/^Your delivery #(\d+) is on its way$/, 'Tu envío #$1 está en camino'],
+    [/^Your delivery #(\d+) was delivered$/, 'Tu envío #$1 fue entregado'],
+    [/^Delivery #(\d+) was cancelled$/, 'El envío #$1 se canceló'],
+    [/^(.+) was cancelled$/, '$1 se canceló'],
+  ],
 };

@@ -13,7 +13,8 @@ async fn the_ui_end_to_end_in_chromium() {
     let script = root.join("tests/browser/scenarios.mjs");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     assert!(
-        Path::new(&chromium).exists() && root.join("tests/browser/node_modules/playwright-core").exists(),
+        Path::new(&chromium).exists()
+            && root.join("tests/browser/node_modules/playwright-core").exists(),
         "the browser tests need {chromium} and tests/browser/node_modules: run scripts/test, \
          which installs them"
     );

@@ -190,7 +190,20 @@ try {
   await shot(ana, 'forbidden');
   step('a customer is refused staff and owner pages by URL');
 
+  // Courses: staff opens one, a member enrols.
+  await go(staff, '/courses');
+  await fill(staff, { title: 'Taller de encuadernación', starts_at: '2030-03-02T18:00', ends_at: '2030-03-30T20:00', capacity: '8', price_cents: '0' }, 'form:has([name=starts_at])');
+  await staff.locator('.card', { hasText: 'Taller de encuadernación' }).waitFor();
+  await go(ana, '/courses');
+  await ana.locator('.card', { hasText: 'Taller' }).locator('button').click();
+  await ana.locator('.card [role=status]').waitFor();
+  await shot(ana, 'courses');
+  step('staff opened a course; a member enrolled');
+
   // Remaining main pages, for the screenshots.
+  await go(staff, '/staff/deliveries');
+  await staff.locator('h1').waitFor();
+  await shot(staff, 'deliveries');
   const anon = await person('en-US');
   await go(anon, '/');
   await anon.locator('.card', { hasText: 'Café' }).waitFor();
