@@ -210,6 +210,7 @@ function navigate(to, replace = false) {
   render();
 }
 let renderSeq = 0;
+let moveFocus = false; // after a link or Back, focus goes to the new page's content
 async function render() {
   const seq = ++renderSeq;
   const path = location.pathname.replace(/\/+$/, '') || '/';
@@ -234,6 +235,7 @@ async function render() {
     if (seq === renderSeq && !(e instanceof ApiErr && e.status === 401)) put(root, h('p', { class: 'form-err', role: 'alert' }, errText(e)));
   }
   const h1 = root.querySelector('h1');
+  if (moveFocus) { moveFocus = false; root.focus(); }
   document.title = `${h1 ? h1.textContent : ''} · Barrio`;
 }
 function buildNav(path) {
@@ -298,8 +300,10 @@ function searchBox(kind, labelKey, fallback) {
     try {
       const res = await api('GET', `/api/search?q=${encodeURIComponent(q)}&kind=${kind}&limit=8`);
       found = res.hits || [];
+      // While the index is still being built, the plain list answers instead.
+      if (!found.length && res.ready === false && fallback) found = await fallback(q).catch(() => []);
     } catch (e) {
-      found = e.status === 404 && fallback ? await fallback(q).catch(() => []) : [];
+      found = e.status && fallback ? await fallback(q).catch(() => []) : [];
     }
     if (my !== seq) return;
     hits = found; active = hits.length ? 0 : -1;
@@ -476,7 +480,12 @@ async function pageBookEdit(root, { id }) {
 async function pageGenres(root) {
   const genres = await genreOptions();
   put(root, h('h1', {}, t('genres.title')),
-    h('ul', {}, genres.map((g) => h('li', { class: 'row' }, h('span', {}, g.name), confirmBtn('delete', 'books.confirm', async () => { await api('DELETE', `/api/genres/${g.id}`); render(); })))),
+    h('ul', {}, genres.map((g) => {
+      const f = form([field('name', 'f.name', { value: g.name, required: true })], 'save', async (v) => { await api('PATCH', `/api/genres/${g.id}`, { name: v.name }); render(); },
+        { extra: [confirmBtn('delete', 'books.confirm', async () => { await api('DELETE', `/api/genres/${g.id}`); render(); })] });
+      f.classList.add('inline'); f.querySelector('label').classList.add('sr');
+      return h('li', { 'data-genre': g.name }, f);
+    })),
     h('h2', {}, t('genres.add')),
     form([field('name', 'f.name', { required: true }), field('description', 'f.description')], 'genres.add', async (v) => {
       await api('POST', '/api/genres', { name: v.name, description: opt(v.description) });
@@ -489,7 +498,11 @@ async function pageInventory(root) {
   put(root, h('h1', {}, t('inventory.title')),
     h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['f.kind', 'f.title', 'f.condition', 'f.shelf', 'f.quantity', 'f.rentable', ''].map((k) => h('th', {}, k ? t(k) : '')))),
       h('tbody', {}, inv.items.map((i) => h('tr', {}, h('td', {}, i.kind), h('td', {}, i.book_id ? link(`/books/${i.book_id}`, titles[i.book_id] || `#${i.book_id}`) : (i.title || '—'), i.format ? ` (${i.format})` : ''),
-        h('td', {}, i.condition), h('td', {}, i.shelf || '—'), h('td', {}, i.quantity), h('td', {}, i.rentable ? '✓' : '—'),
+        h('td', {}, i.condition), h('td', {}, i.shelf || '—'), h('td', {}, (() => {
+          const f = form([field('quantity', 'f.quantity', { type: 'number', min: 0, value: i.quantity })], 'save', async (v) => { await api('PATCH', `/api/inventory/${i.id}`, { quantity: num(v.quantity) }); render(); });
+          f.classList.add('inline'); f.querySelector('label').classList.add('sr');
+          return f;
+        })()), h('td', {}, i.rentable ? '✓' : '—'),
         h('td', {}, confirmBtn('delete', 'books.confirm', async () => { await api('DELETE', `/api/inventory/${i.id}`); render(); }))))))),
     h('h2', {}, t('inventory.add')),
     form([
@@ -698,10 +711,11 @@ document.addEventListener('click', (e) => {
   const url = new URL(a.href, location.href);
   if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
   e.preventDefault();
+  moveFocus = true;
   if (url.pathname === '/logout') return logout();
   navigate(url.pathname + url.search);
 });
-window.addEventListener('popstate', render);
+window.addEventListener('popstate', () => { moveFocus = true; render(); });
 async function start() {
   await loadLang(lang);
   $('#lang').addEventListener('change', async (e) => { localStorage.setItem('lang', e.target.value); await loadLang(e.target.value); render(); refreshCount(); });

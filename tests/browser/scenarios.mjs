@@ -93,8 +93,8 @@ try {
   // 3. Staff adds a genre, a book with a cover, and a product.
   const staff = await person('en-US');
   await login(staff, 'staff', '/staff/genres');
-  await fill(staff, { name: 'Novela' });
-  await staff.locator('li', { hasText: 'Novela' }).waitFor();
+  await fill(staff, { name: 'Novela' }, 'form:has([name=description])');
+  await staff.locator('li[data-genre=Novela]').waitFor();
   await go(staff, '/staff/books/new');
   await staff.locator('[name=genre_ids] option', { hasText: 'Novela' }).waitFor({ state: 'attached' });
   await fill(staff, { title: 'Cien años de soledad', authors: 'Gabriel García Márquez', isbn: '9780060883287', year: '1967', language: 'es', genre_ids: ['Novela'].map((l) => ({ label: l })), cover: { file: pngPath } });
