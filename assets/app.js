@@ -450,7 +450,7 @@ async function pageBook(root, { id }) {
     h('p', {}, b.genre_ids.map((g) => names[g]).filter(Boolean).join(', ')), b.description ? h('p', {}, b.description) : null,
     h('h2', {}, t('books.inventory')),
     inv.items.length ? h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('f.condition')), h('th', {}, t('f.shelf')), h('th', {}, t('f.quantity')), h('th', {}, t('f.rentable')))),
-      h('tbody', {}, inv.items.map((i) => h('tr', {}, h('td', {}, i.condition), h('td', {}, i.shelf || '—'), h('td', {}, i.quantity), h('td', {}, i.rentable ? '✓' : '—'))))))
+      h('tbody', {}, inv.items.map((i) => h('tr', {}, h('td', {}, t(`cond.${i.condition}`)), h('td', {}, i.shelf || '—'), h('td', {}, i.quantity), h('td', {}, i.rentable ? '✓' : '—'))))))
       : h('p', {}, t('books.noinv')),
     isStaff() ? h('p', {}, link(`/staff/books/${b.id}`, t('books.edit'))) : null);
 }
@@ -495,10 +495,10 @@ async function pageGenres(root) {
 async function pageInventory(root) {
   const [inv, books] = await Promise.all([api('GET', '/api/inventory?limit=200'), api('GET', '/api/books?limit=200')]);
   const titles = Object.fromEntries(books.items.map((b) => [b.id, b.title]));
-  put(root, h('h1', {}, t('inventory.title')),
+  put(root, h('h1', {}, t('inventory.title')), inv.items.length === 0 ? h('p', {}, t('books.noinv')) :
     h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['f.kind', 'f.title', 'f.condition', 'f.shelf', 'f.quantity', 'f.rentable', ''].map((k) => h('th', {}, k ? t(k) : '')))),
-      h('tbody', {}, inv.items.map((i) => h('tr', {}, h('td', {}, i.kind), h('td', {}, i.book_id ? link(`/books/${i.book_id}`, titles[i.book_id] || `#${i.book_id}`) : (i.title || '—'), i.format ? ` (${i.format})` : ''),
-        h('td', {}, i.condition), h('td', {}, i.shelf || '—'), h('td', {}, (() => {
+      h('tbody', {}, inv.items.map((i) => h('tr', {}, h('td', {}, t(`kind.${i.kind}`)), h('td', {}, i.book_id ? link(`/books/${i.book_id}`, titles[i.book_id] || `#${i.book_id}`) : (i.title || '—'), i.format ? ` (${i.format})` : ''),
+        h('td', {}, t(`cond.${i.condition}`)), h('td', {}, i.shelf || '—'), h('td', {}, (() => {
           const f = form([field('quantity', 'f.quantity', { type: 'number', min: 0, value: i.quantity })], 'save', async (v) => { await api('PATCH', `/api/inventory/${i.id}`, { quantity: num(v.quantity) }); render(); });
           f.classList.add('inline'); f.querySelector('label').classList.add('sr');
           return f;
@@ -506,11 +506,11 @@ async function pageInventory(root) {
         h('td', {}, confirmBtn('delete', 'books.confirm', async () => { await api('DELETE', `/api/inventory/${i.id}`); render(); }))))))),
     h('h2', {}, t('inventory.add')),
     form([
-      field('kind', 'f.kind', { options: [['book', 'book'], ['film', 'film'], ['other', 'other']] }),
+      field('kind', 'f.kind', { options: ['book', 'film', 'other'].map((k) => [k, t(`kind.${k}`)]) }),
       field('book_id', 'f.book_id', { options: [['', '—'], ...books.items.map((b) => [b.id, b.title])] }),
       field('title', 'f.title'), field('director', 'f.director'),
       field('format', 'f.format', { options: [['', '—'], ['DVD', 'DVD'], ['Blu-ray', 'Blu-ray'], ['VHS', 'VHS']] }),
-      field('condition', 'f.condition', { options: ['new', 'like_new', 'good', 'fair', 'poor'].map((c) => [c, c]), value: 'good' }),
+      field('condition', 'f.condition', { options: ['new', 'like_new', 'good', 'fair', 'poor'].map((c) => [c, t(`cond.${c}`)]), value: 'good' }),
       field('shelf', 'f.shelf'), field('quantity', 'f.quantity', { type: 'number', value: 1, min: 0 }), field('rentable', 'f.rentable', { type: 'checkbox' }),
     ], 'inventory.add', async (v) => {
       await api('POST', '/api/inventory', { kind: v.kind, book_id: num(v.book_id), title: opt(v.title), director: opt(v.director), format: opt(v.format), condition: v.condition, shelf: opt(v.shelf), quantity: num(v.quantity), rentable: v.rentable });

@@ -1,5 +1,6 @@
 // Every text of the UI in English. Keys are shared with es.js.
 export default {
+  'kind.book': 'Book', 'kind.film': 'Film', 'kind.other': 'Other', 'cond.new': 'New', 'cond.like_new': 'Like new', 'cond.good': 'Good', 'cond.fair': 'Fair', 'cond.poor': 'Poor',
   'nav.courses': 'Courses', 'nav.staff.deliveries': 'Deliveries', 'f.starts_at': 'Starts', 'f.ends_at': 'Ends', 'f.schedule': 'Schedule (optional)', 'f.capacity': 'Seats', 'f.status': 'Status',
   'courses.title': 'Courses', 'courses.add': 'Add course', 'courses.empty': 'No courses yet.', 'courses.seats': '{n} seats', 'courses.enrol': 'Enrol',
   'courses.enrolled': 'You are enrolled.', 'courses.waitlist': 'You are number {n} on the waiting list.',

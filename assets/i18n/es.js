@@ -1,5 +1,6 @@
 // Todo el texto de la interfaz en español. Las claves son las de en.js.
 export default {
+  'kind.book': 'Libro', 'kind.film': 'Película', 'kind.other': 'Otro', 'cond.new': 'Nuevo', 'cond.like_new': 'Como nuevo', 'cond.good': 'Bueno', 'cond.fair': 'Regular', 'cond.poor': 'Gastado',
   'nav.courses': 'Cursos', 'nav.staff.deliveries': 'Envíos', 'f.starts_at': 'Empieza', 'f.ends_at': 'Termina', 'f.schedule': 'Horario (opcional)', 'f.capacity': 'Cupo', 'f.status': 'Estado',
   'courses.title': 'Cursos', 'courses.add': 'Agregar curso', 'courses.empty': 'Todavía no hay cursos.', 'courses.seats': '{n} lugares', 'courses.enrol': 'Inscribirme',
   'courses.enrolled': 'Estás inscripto.', 'courses.waitlist': 'Estás en el lugar {n} de la lista de espera.',

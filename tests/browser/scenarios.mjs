@@ -214,8 +214,14 @@ try {
   await owner.locator('#backup').waitFor();
   await shot(owner, 'owner');
   await go(staff, '/staff/inventory');
-  await staff.locator('h1').waitFor();
+  await staff.locator('[name=book_id] option', { hasText: 'Cien años' }).waitFor({ state: 'attached' });
+  await fill(staff, { book_id: [{ label: 'Cien años de soledad' }], shelf: 'A3', quantity: '2' }, 'form:has([name=shelf])');
+  await staff.locator('td', { hasText: 'A3' }).waitFor();
   await shot(staff, 'inventory');
+  await go(staff, bookPath);
+  await staff.locator('td', { hasText: 'A3' }).waitFor();
+  await shot(staff, 'book-detail');
+  step('staff added an inventory line; the book shows it');
   await go(ana, '/profile');
   await ana.locator('[name=new_password]').waitFor();
   await shot(ana, 'profile');
