@@ -106,6 +106,12 @@ try {
   await fill(staff, { sku: 'CAFE-1', name: 'Café de especialidad', price_cents: '1500', stock: '10' }, 'form:has([name=sku])');
   const productLink = staff.locator('a', { hasText: 'Café de especialidad' });
   await productLink.waitFor();
+  await fill(staff, { sku: 'OLD-1', name: 'Agenda 2025', price_cents: '900' }, 'form:has([name=sku])');
+  await staff.locator('a', { hasText: 'Agenda 2025' }).click();
+  await staff.locator('button.danger').click();
+  await staff.locator('h1 .badge').waitFor();
+  await go(staff, '/staff/products');
+  await staff.locator('tr.deleted', { hasText: 'Agenda 2025' }).locator('.badge').waitFor();
   await shot(staff, 'staff-products');
   step('staff added a genre, a book with its cover and a product');
   await go(staff, '/books');
@@ -148,6 +154,9 @@ try {
 
   const beto = await person('en-US');
   await go(beto, '/signup');
+  await fill(beto, { username: 'ana', password: PASSWORD });
+  await beto.locator('[name=username][aria-invalid=true] ~ .err', { hasText: 'taken' }).waitFor();
+  step('a taken username is said next to the username field');
   await fill(beto, { username: 'beto', password: PASSWORD });
   await beto.waitForURL('**/home');
   await go(beto, '/feed');
@@ -207,6 +216,7 @@ try {
   const anon = await person('en-US');
   await go(anon, '/');
   await anon.locator('.card', { hasText: 'Café' }).waitFor();
+  expect(await anon.locator('.card', { hasText: 'Agenda 2025' }).count() === 0, 'the store hides a deleted product');
   await shot(anon, 'store');
   await go(anon, '/login');
   await shot(anon, 'login');
