@@ -244,6 +244,24 @@ try {
   await ana.waitForURL('**/notifications');
   step('a bad token led to login and back');
 
+  // The language switch is remembered.
+  await go(anon, '/');
+  await anon.locator('#lang').selectOption('es');
+  await anon.locator('h1', { hasText: 'Tienda' }).waitFor();
+  await anon.reload();
+  await anon.locator('h1', { hasText: 'Tienda' }).waitFor();
+  step('the language switch changes the text and is remembered');
+
+  // Own profile: a wrong current password is said at its field; a good change logs out.
+  await go(ana, '/profile');
+  await fill(ana, { current_password: 'not my password', new_password: 'a brand new secret' }, 'form:has([name=new_password])');
+  await ana.locator('[name=current_password][aria-invalid=true]').waitFor();
+  await fill(ana, { current_password: PASSWORD, new_password: 'a brand new secret' }, 'form:has([name=new_password])');
+  await ana.waitForURL('**/login**');
+  await fill(ana, { username: 'ana', password: 'a brand new secret' });
+  await ana.waitForURL('**/profile');
+  step('password change: wrong current password refused at its field; new one works');
+
   if (errors.length) throw new Error(`JavaScript errors in the page:\n${errors.join('\n')}`);
   step('all scenarios passed');
 } catch (e) {
