@@ -223,6 +223,12 @@ try {
   await go(owner, '/owner');
   await owner.locator('#backup').waitFor();
   await shot(owner, 'owner');
+  const [download] = await Promise.all([owner.waitForEvent('download'), owner.locator('#backup').click()]);
+  const backupFile = join(tmp, 'backup.redb');
+  await download.saveAs(backupFile);
+  const { statSync } = await import('node:fs');
+  expect(download.suggestedFilename().endsWith('.redb') && statSync(backupFile).size > 0, 'the owner downloads a backup file');
+  step(`the owner downloaded a backup (${statSync(backupFile).size} bytes)`);
   await go(staff, '/staff/inventory');
   await staff.locator('[name=book_id] option', { hasText: 'Cien años' }).waitFor({ state: 'attached' });
   await fill(staff, { book_id: [{ label: 'Cien años de soledad' }], shelf: 'A3', quantity: '2' }, 'form:has([name=shelf])');
