@@ -32,7 +32,7 @@ const browser = await chromium.launch({
 const errors = [];
 async function person(locale) {
   const ctx = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
-  ctx.setDefaultTimeout(10_000);
+  ctx.setDefaultTimeout(20_000);
   const page = await ctx.newPage();
   page.on('pageerror', (e) => errors.push(`${locale}: ${e.message}`));
   page.on('dialog', (d) => d.accept());
@@ -171,7 +171,7 @@ try {
   step('beto liked and followed ana');
 
   // 6. Ana sees the notifications arrive without reloading.
-  await ana.waitForFunction((n) => Number(document.querySelector('#bell-count').textContent) >= n + 2, before, { timeout: 10_000 });
+  await ana.waitForFunction((n) => Number(document.querySelector('#bell-count').textContent) >= n + 2, before, { timeout: 20_000 });
   step(`ana's bell went from ${before} to ${await bell(ana)} without a reload`);
   await ana.locator('#bell').click();
   await ana.locator('.notif').first().waitFor();
@@ -185,7 +185,7 @@ try {
   await fill(staff, { price_cents: '1750' });
   await staff.locator('li', { hasText: '→' }).waitFor();
   await shot(staff, 'product-admin');
-  await owner.waitForFunction((n) => Number(document.querySelector('#bell-count').textContent) > n, ownerBefore, { timeout: 10_000 });
+  await owner.waitForFunction((n) => Number(document.querySelector('#bell-count').textContent) > n, ownerBefore, { timeout: 20_000 });
   step(`staff changed a price; the owner's bell went from ${ownerBefore} to ${await bell(owner)}`);
 
   // 8. A customer cannot reach staff or owner pages, even by URL.
