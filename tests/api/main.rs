@@ -2,6 +2,7 @@
 
 mod accounts;
 mod backup;
+mod browser;
 mod catalog;
 mod community;
 mod concurrency;

@@ -1,0 +1,64 @@
+//! The web UI in a real headless Chromium: runs `tests/browser/scenarios.mjs` (Playwright)
+//! against the real binary on a fresh data dir. `scripts/test` installs Chromium and
+//! playwright-core when they are missing.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::helpers::TestServer;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_ui_end_to_end_in_chromium() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = root.join("tests/browser/scenarios.mjs");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&chromium).exists()
+            && root.join("tests/browser/node_modules/playwright-core").exists(),
+        "the browser tests need {chromium} and tests/browser/node_modules: run scripts/test, \
+         which installs them"
+    );
+    let server = TestServer::start().await;
+    let run = tokio::process::Command::new("node")
+        .arg(&script)
+        .arg(&server.base)
+        .current_dir(root)
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(150), run)
+        .await
+        .expect("the browser scenarios finish within 150 s")
+        .expect("node runs");
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!("{text}");
+    assert!(out.status.success(), "browser scenarios failed:\n{text}");
+}
+
+#[tokio::test]
+async fn ui_assets_are_compressed_cached_and_routes_fall_back_to_the_app() {
+    let s = TestServer::start().await;
+    for path in ["/", "/app.js", "/app.css", "/i18n/es.js", "/i18n/en.js"] {
+        let res = s
+            .client
+            .get(s.url(path))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200, "{path}");
+        let h = res.headers();
+        assert_eq!(h.get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"), "{path}");
+        assert!(h.get("etag").is_some(), "{path} has an ETag");
+        assert!(h.get("cache-control").is_some(), "{path} has Cache-Control");
+    }
+    // A route of the app (no dot) is the app; a missing file is a 404.
+    let page = s.client.get(s.url("/staff/products/7")).send().await.expect("request");
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.expect("body").contains("/app.js"));
+    let missing = s.client.get(s.url("/nope.js")).send().await.expect("request");
+    assert_eq!(missing.status(), 404);
+}
