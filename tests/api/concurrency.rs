@@ -80,14 +80,17 @@ async fn concurrent_writes_share_commits_and_a_refusal_fails_no_neighbour() {
     s.sign_up("batcher").await;
     // Logouts are pure writes (no hashing), so 64 of them reach the writer together.
     let tokens = join_all((0..64).map(|_| s.login("batcher", PASSWORD))).await;
+    // Let the background workers (the notifier's welcome) settle first; the trimmer may
+    // still commit once inside the window, so the count below is "at least 64".
+    s.records_written().await;
     let (commits0, writes0) =
         (s.metric("barrio_store_commits_total").await, s.metric("barrio_store_writes_total").await);
     let results = join_all(tokens.iter().map(|t| s.post("/api/logout", Some(t), json!({})))).await;
     assert!(results.iter().all(|r| r.0 == StatusCode::NO_CONTENT), "{results:?}");
     let commits = s.metric("barrio_store_commits_total").await - commits0;
     let writes = s.metric("barrio_store_writes_total").await - writes0;
-    assert_eq!(writes, 64);
-    assert!(commits < writes, "64 concurrent writers took {commits} commits");
+    assert!((64..=66).contains(&writes), "{writes} writes");
+    assert!(commits < writes, "{writes} writes took {commits} commits");
 
     // A mix: 32 racing sign-ups of one name (31 refusals) beside 32 distinct ones. Every
     // distinct one commits, whatever batch it shared with a refused neighbour.
