@@ -149,6 +149,8 @@ struct Stats {
     errors: u64,
     secs: f64,
     lat_us: Vec<u64>,
+    /// (start since the scenario began, latency), both µs, unsorted.
+    raw: Vec<(u64, u64)>,
 }
 
 impl Stats {
@@ -183,7 +185,10 @@ where
             tokio::spawn(async move {
                 let c = client();
                 let (mut lat, mut errors, mut n) = (Vec::new(), 0u64, 0u64);
-                while Instant::now() < deadline && sent.fetch_add(1, Ordering::Relaxed) < MAX_REQUESTS {
+                let mut raw = Vec::new();
+                while Instant::now() < deadline
+                    && sent.fetch_add(1, Ordering::Relaxed) < MAX_REQUESTS
+                {
                     let t = Instant::now();
                     let ok = match req(&c, w, n).send().await {
                         Ok(r) => {
@@ -192,20 +197,23 @@ where
                         }
                         Err(_) => false,
                     };
-                    lat.push(t.elapsed().as_micros() as u64);
+                    let us = t.elapsed().as_micros() as u64;
+                    lat.push(us);
+                    raw.push(((t - start).as_micros() as u64, us));
                     if !ok {
                         errors += 1;
                     }
                     n += 1;
                 }
-                (lat, errors)
+                (lat, errors, raw)
             })
         })
         .collect();
     let mut s = Stats { name: name.to_owned(), clients, ..Default::default() };
     for t in tasks {
-        let (lat, errors) = t.await.expect("worker");
+        let (lat, errors, raw) = t.await.expect("worker");
         s.lat_us.extend(lat);
+        s.raw.extend(raw);
         s.errors += errors;
     }
     s.secs = start.elapsed().as_secs_f64();
@@ -229,9 +237,11 @@ fn start_baseline() -> String {
             let body: &'static str = Box::leak("x".repeat(64 * 1024).into_boxed_str());
             let app = axum::Router::new().route(
                 "/bytes/{n}",
-                axum::routing::get(move |axum::extract::Path(n): axum::extract::Path<usize>| async move {
-                    ([("content-type", "application/json")], &body[..n.min(body.len())])
-                }),
+                axum::routing::get(
+                    move |axum::extract::Path(n): axum::extract::Path<usize>| async move {
+                        ([("content-type", "application/json")], &body[..n.min(body.len())])
+                    },
+                ),
             );
             let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
             tx.send(format!("http://{}", l.local_addr().expect("addr"))).expect("send");
@@ -241,9 +251,24 @@ fn start_baseline() -> String {
     rx.recv().expect("baseline address")
 }
 
+fn mem(pid: u32, after: &str) -> String {
+    let mib = |f| vm_kib(pid, f).map_or("?".to_owned(), |k| format!("{:.0}", k as f64 / 1024.0));
+    format!("{after}: {}/{}", mib("VmRSS:"), mib("VmHWM:"))
+}
+
+async fn metric(c: &Client, base: &str, name: &str) -> u64 {
+    let text =
+        c.get(format!("{base}/metrics")).send().await.expect("metrics").text().await.expect("text");
+    text.lines().find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok())).unwrap_or(0)
+}
+
 fn vm_hwm_kib(pid: u32) -> Option<u64> {
+    vm_kib(pid, "VmHWM:")
+}
+
+fn vm_kib(pid: u32, field: &str) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = s.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
@@ -288,13 +313,30 @@ async fn bench(a: Args) {
     let products = Arc::new(ids(&c, &base, "/api/products", &staff, 2000).await);
     let books = Arc::new(ids(&c, &base, "/api/books", &staff, 4000).await);
     assert!(!products.is_empty() && !books.is_empty());
-    let openapi: Value =
-        c.get(format!("{base}/api/openapi.json")).send().await.expect("openapi").json().await.expect("json");
+    let openapi: Value = c
+        .get(format!("{base}/api/openapi.json"))
+        .send()
+        .await
+        .expect("openapi")
+        .json()
+        .await
+        .expect("json");
     let has_search = openapi["paths"].get("/api/search").is_some();
 
     let product_len = body_len(&c, format!("{base}/api/products/{}", products[0]), None).await;
     let book_len = body_len(&c, format!("{base}/api/books/{}", books[0]), Some(&staff)).await;
-    let list_path = "/api/books?language=es&limit=20";
+    let genres: Value = c
+        .get(format!("{base}/api/genres?limit=1"))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .expect("genres")
+        .json()
+        .await
+        .expect("json");
+    let genre = genres["items"][0]["id"].as_u64().expect("a genre");
+    let list_path: &'static str =
+        Box::leak(format!("/api/books?genre={genre}&sort=title&limit=20").into_boxed_str());
     let list_len = body_len(&c, format!("{base}{list_path}"), Some(&staff)).await;
     let baseline = start_baseline();
     eprintln!(
@@ -305,6 +347,7 @@ async fn bench(a: Args) {
 
     let n = a.clients;
     let mut rows: Vec<(Stats, Option<f64>)> = Vec::new();
+    let mut mem_log: Vec<String> = vec![mem(pid, "start")];
     let run_id = std::process::id();
 
     // Baselines, one per body size, at the same client count.
@@ -333,6 +376,7 @@ async fn bench(a: Args) {
     let r = s.rps() / base_product.rps();
     rows.push((base_product.clone(), None));
     rows.push((s, Some(r)));
+    mem_log.push(mem(pid, rows.last().map_or("", |r| r.0.name.as_str())));
 
     let (b, bk, tk) = (base.clone(), books.clone(), staff.clone());
     let s = run("GET /api/books/{id} with token", n, secs, move |c, w, i| {
@@ -343,40 +387,63 @@ async fn bench(a: Args) {
     let r = s.rps() / base_book.rps();
     rows.push((base_book.clone(), None));
     rows.push((s, Some(r)));
+    mem_log.push(mem(pid, rows.last().map_or("", |r| r.0.name.as_str())));
 
     let (b, tk) = (base.clone(), staff.clone());
-    let s = run("GET /api/books?language=es&limit=20 (token)", n, secs, move |c, _, _| {
+    let s = run("GET /api/books?genre=…&sort=title&limit=20 (token)", n, secs, move |c, _, _| {
         c.get(format!("{b}{list_path}")).bearer_auth(&tk)
     })
     .await;
     let r = s.rps() / base_list.rps();
     rows.push((base_list.clone(), None));
     rows.push((s, Some(r)));
+    mem_log.push(mem(pid, rows.last().map_or("", |r| r.0.name.as_str())));
 
     // Durable creates: 1 client, then 64 (group commit).
     let mut creates = Vec::new();
+    let mut commits = Vec::new();
     for clients in [1usize, 64] {
+        let before = (
+            metric(&c, &base, "barrio_store_commits_total").await,
+            metric(&c, &base, "barrio_store_writes_total").await,
+        );
         let (b, tk) = (base.clone(), staff.clone());
-        let s = run(&format!("POST /api/products ({clients} clients)"), clients, secs, move |c, w, i| {
-            c.post(format!("{b}/api/products")).bearer_auth(&tk).json(&json!({
-                "sku": format!("L{run_id}-{clients}-{w}-{i}"),
-                "name": "Señalador de tela",
-                "price_cents": 150_000,
-                "stock": 10,
-            }))
-        })
+        let s = run(
+            &format!("POST /api/products ({clients} clients)"),
+            clients,
+            secs,
+            move |c, w, i| {
+                c.post(format!("{b}/api/products")).bearer_auth(&tk).json(&json!({
+                    "sku": format!("L{run_id}-{clients}-{w}-{i}"),
+                    "name": "Señalador de tela",
+                    "price_cents": 150_000,
+                    "stock": 10,
+                }))
+            },
+        )
         .await;
         creates.push(s.rps());
+        let after = (
+            metric(&c, &base, "barrio_store_commits_total").await,
+            metric(&c, &base, "barrio_store_writes_total").await,
+        );
+        commits.push((
+            clients,
+            (after.0 - before.0) as f64 / s.secs,
+            (after.1 - before.1) as f64 / (after.0 - before.0).max(1) as f64,
+        ));
         let r = s.rps() / base_product.rps();
         rows.push((s, Some(r)));
+        mem_log.push(mem(pid, rows.last().map_or("", |r| r.0.name.as_str())));
     }
 
     // A burst of 50 concurrent logins during token reads.
     let (b, bk, tk) = (base.clone(), books.clone(), staff.clone());
-    let reads = tokio::spawn(run("GET /api/books/{id} during 50 logins", n, secs, move |c, w, i| {
-        let id = bk[(w * 7919 + i as usize) % bk.len()];
-        c.get(format!("{b}/api/books/{id}")).bearer_auth(&tk)
-    }));
+    let reads =
+        tokio::spawn(run("GET /api/books/{id} during 50 logins", n, 2.0 * secs, move |c, w, i| {
+            let id = bk[(w * 7919 + i as usize) % bk.len()];
+            c.get(format!("{b}/api/books/{id}")).bearer_auth(&tk)
+        }));
     tokio::time::sleep(Duration::from_secs_f64(secs / 5.0)).await;
     let burst_start = Instant::now();
     let logins: Vec<_> = (0..50)
@@ -404,10 +471,27 @@ async fn bench(a: Args) {
         errors: 0,
         secs: burst,
         lat_us: login_lat,
+        raw: Vec::new(),
     };
     let during = reads.await.expect("reads");
+    // The reads that started while the logins ran.
+    let (w0, w1) = ((secs / 5.0 * 1e6) as u64, ((secs / 5.0 + burst) * 1e6) as u64);
+    let mut window: Vec<u64> =
+        during.raw.iter().filter(|(t, _)| *t >= w0 && *t <= w1).map(|(_, l)| *l).collect();
+    window.sort_unstable();
+    let window = Stats {
+        name: "GET /api/books/{id} started during the login burst".into(),
+        clients: n,
+        requests: window.len() as u64,
+        errors: 0,
+        secs: burst.min(2.0 * secs - secs / 5.0),
+        lat_us: window,
+        raw: Vec::new(),
+    };
     let r = during.rps() / base_book.rps();
     rows.push((during, Some(r)));
+    mem_log.push(mem(pid, "login burst"));
+    rows.push((window, None));
     rows.push((login_stats, None));
 
     // Mixed: 90% reads (product anonymous, book with token, list), 10% creates.
@@ -428,11 +512,20 @@ async fn bench(a: Args) {
     .await;
     let r = s.rps() / base_book.rps();
     rows.push((s, Some(r)));
+    mem_log.push(mem(pid, rows.last().map_or("", |r| r.0.name.as_str())));
 
     let hwm = vm_hwm_kib(pid);
+    println!("- server RSS / peak after each scenario (MiB): {}", mem_log.join("; "));
+    for (clients, per_s, batch) in &commits {
+        println!(
+            "- writer at {clients} create clients: {per_s:.0} commits/s, {batch:.1} writes per commit (all writes, including view records)"
+        );
+    }
     let size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
 
-    println!("\n| scenario | clients | req/s | × baseline | p50 ms | p90 ms | p99 ms | max ms | errors |");
+    println!(
+        "\n| scenario | clients | req/s | × baseline | p50 ms | p90 ms | p99 ms | max ms | errors |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|");
     for (s, ratio) in &rows {
         println!(
@@ -450,7 +543,9 @@ async fn bench(a: Args) {
     }
     println!();
     if !has_search {
-        println!("- GET /api/search: not in /api/openapi.json yet (search has not landed); skipped.");
+        println!(
+            "- GET /api/search: not in /api/openapi.json yet (search has not landed); skipped."
+        );
     }
     println!(
         "- durable creates/s: {:.0} at 1 client, {:.0} at 64 clients ({:.1}×)",
