@@ -1,7 +1,7 @@
 //! Micro-benchmarks of the hot paths, in-process (criterion).
 //!
-//! `cargo bench --bench hot_paths -- --bench` (criterion's own filters work after it, e.g.
-//! `-- --bench point_read`). Without `--bench` in argv (as under `cargo test --all-targets`)
+//! `cargo bench --bench hot_paths` (cargo passes `--bench`; criterion filters go after `--`, e.g.
+//! `-- point_read`). Without `--bench` in argv (as under `cargo test --all-targets`)
 //! it returns at once. Each bench is short (2 s, 20 samples): the whole file runs in about a
 //! minute. Results are kept in benches/RESULTS.md.
 
@@ -62,7 +62,7 @@ const PRELOAD: u64 = 20_000;
 
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
-        println!("hot_paths: run with `cargo bench --bench hot_paths -- --bench`");
+        println!("hot_paths: run with `cargo bench --bench hot_paths`");
         return;
     }
     let rt = tokio::runtime::Builder::new_multi_thread()

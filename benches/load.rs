@@ -1,7 +1,7 @@
 //! The whole server under load over loopback HTTP, against a bare axum baseline in the same
 //! run.
 //!
-//! `cargo bench --bench load -- --bench [--books 20000] [--clients 32] [--seconds 10]`
+//! `cargo bench --bench load -- [--books 20000] [--clients 32] [--seconds 10]`
 //!
 //! Without `--bench` in argv (as under `cargo test --all-targets`) it returns at once. It
 //! fills a temp data dir with `barrio demo --books N`, starts the real `barrio` binary on
@@ -282,7 +282,7 @@ async fn body_len(c: &Client, url: String, token: Option<&str>) -> usize {
 
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
-        println!("load: run with `cargo bench --bench load -- --bench`");
+        println!("load: run with `cargo bench --bench load`");
         return;
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
