@@ -38,6 +38,17 @@ pub use registry::RecordType;
 pub use tx::{Change, Op, ReadTx, Reader, WriteTx};
 pub use writer::WriteStats;
 
+/// The bytes a record is stored as (schema version byte, then postcard); for benches and
+/// tools that measure the codec on its own.
+pub fn encode_record<T: Record>(record: &T) -> Result<Vec<u8>> {
+    codec::encode(record)
+}
+
+/// The record stored as `bytes` (see [`encode_record`]).
+pub fn decode_record<T: Record>(bytes: &[u8]) -> Result<T> {
+    codec::decode(bytes)
+}
+
 /// Errors of the storage layer. They are internal: the HTTP layer logs them and answers 500,
 /// except the start-up ones, which the command line prints as they are.
 #[derive(Debug, thiserror::Error)]
