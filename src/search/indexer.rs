@@ -20,8 +20,10 @@ use crate::catalog::model::{BOOKS_BY_GENRE, Book, Genre, Product};
 use crate::community::{POSTS_BY_AUTHOR, Post};
 use crate::store::{Change, Reader, Record, Store};
 
-const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+const WRITER_MEMORY: usize = 32 * 1024 * 1024;
 const MIN_COMMIT_GAP: Duration = Duration::from_millis(200);
+/// How long changes that touch no document may wait before the cursor moves past them.
+const LAZY_COMMIT: Duration = Duration::from_secs(10);
 const BATCH: usize = 2000;
 const PAGE: usize = 1000;
 
@@ -69,13 +71,18 @@ fn run(
     mirror_cursor(store, seq, rt);
     let mut changes = store.changes();
     let mut last_commit = Instant::now() - MIN_COMMIT_GAP;
+    // Changes read but not yet committed: only ones that touched no document, which are
+    // committed lazily (the cursor only has to move eventually, for the trimmer).
+    let mut applied = seq;
     loop {
         if *stop.borrow() {
             return Ok(());
         }
-        let (advanced, caught_up) = follow(search, store, &mut w, seq)?;
-        if let Some(s) = advanced {
-            seq = s;
+        let (read_to, touched, caught_up) = follow(search, store, &mut w, applied)?;
+        applied = read_to;
+        if applied > seq && (touched || last_commit.elapsed() >= LAZY_COMMIT) {
+            commit(search, &mut w, applied)?;
+            seq = applied;
             mirror_cursor(store, seq, rt);
             last_commit = Instant::now();
         }
@@ -138,34 +145,34 @@ fn commit(search: &Search, w: &mut IndexWriter<TantivyDocument>, seq: u64) -> an
     Ok(())
 }
 
-/// Applies what the change log holds after `seq` (up to a batch) and commits. Returns the
-/// new sequence if it moved, and whether the log is now exhausted.
+/// Applies what the change log holds after `seq` (up to a batch) to the writer, without
+/// committing. Returns the sequence read up to, whether any document may have changed, and
+/// whether the log is now exhausted.
 fn follow(
     search: &Search,
     store: &Store,
     w: &mut IndexWriter<TantivyDocument>,
     seq: u64,
-) -> anyhow::Result<(Option<u64>, bool)> {
+) -> anyhow::Result<(u64, bool, bool)> {
     let changes = store.read(|r| r.changes_after(seq, BATCH))?;
-    let Some(last) = changes.last().map(|c| c.seq) else { return Ok((None, true)) };
+    let Some(last) = changes.last().map(|c| c.seq) else { return Ok((seq, false, true)) };
     let f = search.fields;
-    store.read(|r| {
+    let touched = store.read(|r| {
         let mut keys: HashSet<(Kind, u64)> = HashSet::new();
         for c in &changes {
             affected(r, c, &mut keys)?;
         }
-        for (kind, id) in keys {
+        for &(kind, id) in &keys {
             w.delete_term(Term::from_field_text(f.key, &kind.key(id)));
-            if let Some(doc) = current(search, r, kind, id)? {
-                if let Err(e) = w.add_document(doc) {
-                    tracing::error!("cannot index {}: {e}", kind.key(id));
-                }
+            if let Some(doc) = current(search, r, kind, id)?
+                && let Err(e) = w.add_document(doc)
+            {
+                tracing::error!("cannot index {}: {e}", kind.key(id));
             }
         }
-        Ok(())
+        Ok(!keys.is_empty())
     })?;
-    commit(search, w, last)?;
-    Ok((Some(last), changes.len() < BATCH))
+    Ok((last, touched, changes.len() < BATCH))
 }
 
 /// The documents a change may alter.
@@ -299,6 +306,16 @@ pub fn rebuild(
     Ok((seq, count))
 }
 
+/// Rebuilds the whole index with a writer of its own (offline, benches); returns the
+/// sequence it holds and how many documents.
+pub fn rebuild_now(search: &Search, store: &Store) -> anyhow::Result<(u64, u64)> {
+    let mut w = writer(search)?;
+    let out = rebuild(search, store, &mut w)?;
+    w.wait_merging_threads()?;
+    search.set_ready();
+    Ok(out)
+}
+
 /// `barrio reindex`: rebuilds the index of a stopped server's data dir.
 pub async fn reindex_offline(dir: &crate::config::DataDir) -> anyhow::Result<()> {
     let path = dir.index_path();
@@ -309,12 +326,7 @@ pub async fn reindex_offline(dir: &crate::config::DataDir) -> anyhow::Result<()>
     let result = async {
         let search = Search::open(&path)?;
         let started = Instant::now();
-        let (seq, docs) = tokio::task::block_in_place(|| {
-            let mut w = writer(&search)?;
-            let out = rebuild(&search, &store, &mut w)?;
-            w.wait_merging_threads()?;
-            Ok::<_, anyhow::Error>(out)
-        })?;
+        let (seq, docs) = tokio::task::block_in_place(|| rebuild_now(&search, &store))?;
         let key = format!("cursor:{SUBSCRIBER}");
         store.write(None, move |w| w.set_meta(&key, &seq.to_le_bytes())).await?;
         println!(

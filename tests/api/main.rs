@@ -13,4 +13,5 @@ mod events;
 mod helpers;
 mod lifecycle;
 mod roles;
+mod search;
 mod smtp;
