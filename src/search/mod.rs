@@ -15,7 +15,7 @@ pub mod query;
 mod routes;
 pub mod schema;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -44,7 +44,6 @@ pub struct Search {
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
-    pub(crate) path: PathBuf,
     /// False until the index has caught up with the store after a start that found it
     /// missing, corrupt, of an older schema or behind.
     ready: AtomicBool,
@@ -80,7 +79,6 @@ impl Search {
             index,
             reader,
             fields,
-            path: path.to_owned(),
             ready: AtomicBool::new(false),
             needs_rebuild: AtomicBool::new(fresh),
         }))
