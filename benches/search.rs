@@ -68,8 +68,12 @@ async fn main() {
 
     // Posts by the demo accounts, with words from book titles.
     let sample: Vec<Book> = store.read(|r| r.list::<Book>(None, 5_000, false)).expect("books");
-    let authors: Vec<u64> =
-        store.read(|r| r.list::<barrio::accounts::User>(None, 100, false)).expect("users").iter().map(|u| u.id).collect();
+    let authors: Vec<u64> = store
+        .read(|r| r.list::<barrio::accounts::User>(None, 100, false))
+        .expect("users")
+        .iter()
+        .map(|u| u.id)
+        .collect();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut made = 0;
     while made < posts {
@@ -77,9 +81,13 @@ async fn main() {
         let texts: Vec<(u64, PostText)> = (0..n)
             .map(|_| {
                 let b = &sample[rng.below(sample.len())];
-                let text = format!("Terminé «{}» de {}: lo recomiendo.", b.title, b.authors.join(", "));
+                let text =
+                    format!("Terminé «{}» de {}: lo recomiendo.", b.title, b.authors.join(", "));
                 let author = authors[rng.below(authors.len())];
-                (author, PostText::parse(&text.chars().take(280).collect::<String>()).expect("text"))
+                (
+                    author,
+                    PostText::parse(&text.chars().take(280).collect::<String>()).expect("text"),
+                )
             })
             .collect();
         store
@@ -108,13 +116,18 @@ async fn main() {
         .map(|_| {
             let b = &sample[rng.below(sample.len())];
             let text = format!("{} {}", b.title, b.authors.join(" "));
-            let words: Vec<&str> = text.split_whitespace().filter(|w| w.chars().count() >= 3).collect();
+            let words: Vec<&str> =
+                text.split_whitespace().filter(|w| w.chars().count() >= 3).collect();
             let k = 1 + rng.below(3.min(words.len()).max(1));
             let start = rng.below(words.len().saturating_sub(k) + 1);
-            let mut q: Vec<String> = words[start..(start + k).min(words.len())].iter().map(|w| w.to_string()).collect();
+            let mut q: Vec<String> =
+                words[start..(start + k).min(words.len())].iter().map(|w| w.to_string()).collect();
             let i = rng.below(q.len());
             q[i] = typo(&q[i], &mut rng);
-            if rng.below(3) == 0 && let Some(last) = q.last_mut() && last.chars().count() > 4 {
+            if rng.below(3) == 0
+                && let Some(last) = q.last_mut()
+                && last.chars().count() > 4
+            {
                 *last = last.chars().take(last.chars().count() - 2).collect();
             }
             q.join(" ")
@@ -123,7 +136,12 @@ async fn main() {
     let mut times = Vec::with_capacity(runs);
     let mut empty = 0;
     for q in &queries {
-        let req = SearchRequest { q: q.clone(), kinds: Kind::ALL.to_vec(), limit: 20, ..Default::default() };
+        let req = SearchRequest {
+            q: q.clone(),
+            kinds: Kind::ALL.to_vec(),
+            limit: 20,
+            ..Default::default()
+        };
         let t = Instant::now();
         let r = search(&index, &req).expect("search");
         times.push(t.elapsed());

@@ -53,8 +53,9 @@ fn run(
 ) -> anyhow::Result<()> {
     let mut w = writer(search)?;
     let mut seq = match search.payload() {
-        Some(p) if !search.needs_rebuild.load(std::sync::atomic::Ordering::Acquire)
-            && usable(store, p.seq)? =>
+        Some(p)
+            if !search.needs_rebuild.load(std::sync::atomic::Ordering::Acquire)
+                && usable(store, p.seq)? =>
         {
             p.seq
         }
@@ -120,7 +121,9 @@ fn usable(store: &Store, seq: u64) -> anyhow::Result<bool> {
     if let Some(f) = first
         && f > seq + 1
     {
-        tracing::warn!("the change log was trimmed past the search index ({f} > {seq} + 1); rebuilding");
+        tracing::warn!(
+            "the change log was trimmed past the search index ({f} > {seq} + 1); rebuilding"
+        );
         return Ok(false);
     }
     Ok(true)

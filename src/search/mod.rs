@@ -73,8 +73,7 @@ impl Search {
         };
         schema::register(&index);
         let fields = Fields::of(&index.schema())?;
-        let reader =
-            index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(Arc::new(Search {
             index,
             reader,
@@ -109,14 +108,17 @@ fn open_existing(path: &Path) -> anyhow::Result<Index> {
         metas.payload.as_deref().and_then(|p| serde_json::from_str(p).ok());
     match payload {
         Some(p) if p.schema == SCHEMA_VERSION => {}
-        Some(p) => anyhow::bail!("schema version {} (this Barrio writes {SCHEMA_VERSION})", p.schema),
+        Some(p) => {
+            anyhow::bail!("schema version {} (this Barrio writes {SCHEMA_VERSION})", p.schema)
+        }
         None => anyhow::bail!("never committed"),
     }
     if index.schema() != schema::build() {
         anyhow::bail!("its schema differs from this Barrio's");
     }
     // Every segment must be readable.
-    let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+    let reader: IndexReader =
+        index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
     drop(reader);
     Ok(index)
 }

@@ -65,7 +65,10 @@ pub struct SearchResult {
 #[derive(Debug, Clone, PartialEq)]
 enum Part {
     /// A whitespace-separated word: its folded tokens and its code form.
-    Word { tokens: Vec<String>, code: String },
+    Word {
+        tokens: Vec<String>,
+        code: String,
+    },
     Phrase(Vec<String>),
 }
 
@@ -210,8 +213,8 @@ pub fn search(s: &Search, req: &SearchRequest) -> tantivy::Result<SearchResult> 
     let query = build(f, req, &parts);
     let searcher = s.reader.searcher();
     let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset).order_by_score();
-    let (top, total, facets) =
-        searcher.search(&query, &(top, Count, FacetCollector { kind: "kind", genre: "genre_ids" }))?;
+    let (top, total, facets) = searcher
+        .search(&query, &(top, Count, FacetCollector { kind: "kind", genre: "genre_ids" }))?;
     let matchers = matchers(&parts);
     let mut hits = Vec::with_capacity(top.len());
     for (score, addr) in top {
@@ -259,9 +262,17 @@ impl Collector for FacetCollector {
     type Fruit = FacetFruit;
     type Child = FacetSegment;
 
-    fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetSegment> {
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<FacetSegment> {
         let ff = reader.fast_fields();
-        Ok(FacetSegment { kind: ff.u64(self.kind)?, genre: ff.u64(self.genre)?, counts: Default::default() })
+        Ok(FacetSegment {
+            kind: ff.u64(self.kind)?,
+            genre: ff.u64(self.genre)?,
+            counts: Default::default(),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -313,9 +324,11 @@ fn matchers(parts: &[Part]) -> Vec<Matcher> {
     for (i, p) in parts.iter().enumerate() {
         let last = i + 1 == parts.len();
         match p {
-            Part::Phrase(t) => {
-                out.extend(t.iter().map(|t| Matcher { token: t.clone(), prefix: false, distance: 0 }))
-            }
+            Part::Phrase(t) => out.extend(t.iter().map(|t| Matcher {
+                token: t.clone(),
+                prefix: false,
+                distance: 0,
+            })),
             Part::Word { tokens, .. } => {
                 let n = tokens.len();
                 out.extend(tokens.iter().enumerate().map(|(j, t)| Matcher {
@@ -348,8 +361,8 @@ fn edits(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -387,7 +400,8 @@ fn highlight(text: &str, matchers: &[Matcher]) -> Option<String> {
     } else {
         text[back..first].find(char::is_whitespace).map_or(back, |i| back + i + 1)
     };
-    let end = text[start..].char_indices().nth(SNIPPET_CHARS).map_or(text.len(), |(i, _)| start + i);
+    let end =
+        text[start..].char_indices().nth(SNIPPET_CHARS).map_or(text.len(), |(i, _)| start + i);
     let mut html = String::new();
     if start > 0 {
         html.push('…');

@@ -63,11 +63,35 @@ async fn shop(s: &TestServer) -> String {
     let (_, owner) = s.owner().await;
     let g = created(s, "/api/genres", &owner, json!({"name": "Novela"})).await["id"].clone();
     let books = [
-        ("Cien años de soledad", "Gabriel García Márquez", "9788437604947", "La historia de los Buendía en Macondo.", 1967),
-        ("El coronel no tiene quien le escriba", "Gabriel García Márquez", "9780306406157", "Un viejo militar espera su pensión.", 1961),
-        ("El amor en los tiempos del cólera", "Gabriel García Márquez", "9780141032221", "Florentino espera; aparece un coronel retirado.", 1985),
+        (
+            "Cien años de soledad",
+            "Gabriel García Márquez",
+            "9788437604947",
+            "La historia de los Buendía en Macondo.",
+            1967,
+        ),
+        (
+            "El coronel no tiene quien le escriba",
+            "Gabriel García Márquez",
+            "9780306406157",
+            "Un viejo militar espera su pensión.",
+            1961,
+        ),
+        (
+            "El amor en los tiempos del cólera",
+            "Gabriel García Márquez",
+            "9780141032221",
+            "Florentino espera; aparece un coronel retirado.",
+            1985,
+        ),
         ("Soledad y compañía", "Ana Marquez", "9780441013593", "Una novela breve.", 2001),
-        ("Ficciones", "Jorge Luis Borges", "9780802130303", "Cuentos de laberintos, espejos y soledad.", 1944),
+        (
+            "Ficciones",
+            "Jorge Luis Borges",
+            "9780802130303",
+            "Cuentos de laberintos, espejos y soledad.",
+            1944,
+        ),
     ];
     for (title, author, isbn, description, year) in books {
         created(
@@ -86,8 +110,13 @@ async fn shop(s: &TestServer) -> String {
         json!({"sku": "TAZ-001", "name": "Taza de cerámica", "description": "Para el café de la mañana.", "price_cents": 5000, "stock": 3}),
     )
     .await;
-    created(s, "/api/posts", &owner, json!({"text": "Hoy llegaron libros de García Márquez a la librería"}))
-        .await;
+    created(
+        s,
+        "/api/posts",
+        &owner,
+        json!({"text": "Hoy llegaron libros de García Márquez a la librería"}),
+    )
+    .await;
     within(Duration::from_secs(5), "the shop is indexed", || async {
         let v = search(s, "ficciones", Some(&owner)).await;
         v["ready"] == json!(true) && titles(&v) == ["Ficciones"]
@@ -181,11 +210,13 @@ async fn filters_and_facets() {
     assert_eq!(st, StatusCode::OK);
     assert_eq!(v["facets"]["kind"]["books"], 3, "{v}");
     assert_eq!(v["facets"]["kind"]["posts"], 1, "{v}");
-    let (_, v) = s.get("/api/search?q=garcia&kind=books&year_from=1960&year_to=1970", Some(&t)).await;
+    let (_, v) =
+        s.get("/api/search?q=garcia&kind=books&year_from=1960&year_to=1970", Some(&t)).await;
     assert_eq!(v["hits"].as_array().unwrap().len(), 2, "{v}");
     let (_, v) = s.get("/api/search?q=garcia&kind=books&limit=2", Some(&t)).await;
     let next = v["next_cursor"].as_str().unwrap().to_owned();
-    let (_, v2) = s.get(&format!("/api/search?q=garcia&kind=books&limit=2&cursor={next}"), Some(&t)).await;
+    let (_, v2) =
+        s.get(&format!("/api/search?q=garcia&kind=books&limit=2&cursor={next}"), Some(&t)).await;
     assert_eq!(v2["hits"].as_array().unwrap().len(), 1);
     assert!(v2["next_cursor"].is_null());
 }
@@ -234,7 +265,8 @@ async fn writes_are_searchable_within_a_second() {
     })
     .await;
     // A post, then its deletion.
-    let post = created(&s, "/api/posts", &t, json!({"text": "Mañana hay tertulia de poesía"})).await;
+    let post =
+        created(&s, "/api/posts", &t, json!({"text": "Mañana hay tertulia de poesía"})).await;
     within(Duration::from_secs(1), "a new post", || async {
         titles(&search(&s, "tertulia", None).await).len() == 1
     })
@@ -253,8 +285,13 @@ async fn a_steady_write_load_stays_fresh() {
     let t = shop(&s).await;
     for i in 0..30 {
         let sku = format!("LOAD-{i}");
-        created(&s, "/api/products", &t, json!({"sku": sku, "name": format!("Carga {i}"), "price_cents": 100}))
-            .await;
+        created(
+            &s,
+            "/api/products",
+            &t,
+            json!({"sku": sku, "name": format!("Carga {i}"), "price_cents": 100}),
+        )
+        .await;
         if i % 10 == 9 {
             within(Duration::from_secs(1), "the latest product under load", || async {
                 titles(&search(&s, &sku, None).await) == [format!("Carga {i}")]
@@ -280,7 +317,13 @@ async fn reindex_and_a_deleted_index_give_the_same_results() {
     let mut s = TestServer::start().await;
     let t = shop(&s).await;
     // Some history: a deleted product and an edited book genre name.
-    let p = created(&s, "/api/products", &t, json!({"sku": "X-1", "name": "Borrable", "price_cents": 1})).await;
+    let p = created(
+        &s,
+        "/api/products",
+        &t,
+        json!({"sku": "X-1", "name": "Borrable", "price_cents": 1}),
+    )
+    .await;
     s.delete(&format!("/api/products/{}", p["id"]), Some(&t)).await;
     within(Duration::from_secs(2), "the deletion", || async {
         titles(&search(&s, "borrable", None).await).is_empty()
