@@ -23,7 +23,7 @@ use crate::store::{Change, Reader, Record, Store};
 const WRITER_MEMORY: usize = 32 * 1024 * 1024;
 const MIN_COMMIT_GAP: Duration = Duration::from_millis(200);
 /// How long changes that touch no document may wait before the cursor moves past them.
-const LAZY_COMMIT: Duration = Duration::from_secs(10);
+const LAZY_COMMIT: Duration = Duration::from_secs(2);
 const BATCH: usize = 2000;
 const PAGE: usize = 1000;
 
