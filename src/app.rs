@@ -35,6 +35,8 @@ pub struct AppState {
     /// Product views waiting to be written (see `catalog::views`).
     pub views: Arc<ViewBuffer>,
     pub backups: Arc<crate::backup::Backups>,
+    /// The full-text index (`search`).
+    pub search: Arc<crate::search::Search>,
 }
 
 #[derive(OpenApi)]
@@ -103,12 +105,14 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let events = Events::new(&store, &settings.events())?;
     let backups = crate::backup::Backups::new(settings);
     backups.clean_leftovers();
+    let search = crate::search::Search::open(&dir.index_path())?;
     Ok(AppState {
         store,
         auth: Arc::new(auth),
         events: Arc::new(events),
         views: Arc::default(),
         backups,
+        search,
     })
 }
 
@@ -122,6 +126,7 @@ pub fn router(state: AppState) -> axum::Router {
         .merge(crate::catalog::router())
         .merge(crate::backup::router())
         .merge(crate::community::router())
+        .merge(crate::search::router())
         .split_for_parts();
     let openapi_json = openapi.to_json().unwrap_or_else(|_| "{}".into());
     api.route(
@@ -241,6 +246,7 @@ pub async fn serve(
     let store = state.store.clone();
     let events = state.events.clone();
     events.start(&store);
+    crate::search::indexer::spawn(state.search.clone(), store.clone(), events.stopping());
     let (stop_views, stopped) = tokio::sync::watch::channel(false);
     let views = state.views.clone();
     let flusher = tokio::spawn({

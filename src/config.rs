@@ -64,6 +64,9 @@ pub enum Command {
     Export { out: PathBuf },
     /// Create the data file of an empty data dir from a JSON export.
     Import { input: PathBuf },
+    /// Rebuild the search index (`<data dir>/index/`) from the data file. The server must
+    /// be stopped; a running server rebuilds a missing or stale index by itself.
+    Reindex,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,6 +12,8 @@
 //!   books, inventory, products, views), [`courses`] (courses, enrolment, waiting lists),
 //!   [`deliveries`] (clients, locations, resources, travels), [`community`] (posts,
 //!   follows, likes, timelines).
+//! - [`search`]: the full-text index of books, products and posts (tantivy), kept in
+//!   step by following the change log, and `GET /api/search`.
 //! - [`backup`]: scheduled backups, the owner's download, and the maintenance commands
 //!   (`backup`, `restore`, `check`, `export`, `import`); [`records`] lists every record type
 //!   for them.
@@ -41,6 +43,7 @@ pub mod events;
 pub mod http;
 pub mod media;
 pub mod records;
+pub mod search;
 pub mod store;
 pub mod text;
 pub mod ui;

@@ -27,6 +27,7 @@ pub async fn run(settings: Settings, command: Command) -> anyhow::Result<()> {
         Command::Check { file, repair } => run_check(&dir, file, repair),
         Command::Export { out } => run_export(&dir, &out).await,
         Command::Import { input } => run_import(&dir, &input),
+        Command::Reindex => crate::search::indexer::reindex_offline(&dir).await,
         Command::Serve | Command::User(_) | Command::Demo { .. } => {
             anyhow::bail!("not a maintenance command")
         }

@@ -11,7 +11,7 @@ mod routes;
 mod rules;
 pub mod timeline;
 
-pub use model::{Follow, Like, Mark, Post, PostText, pair};
+pub use model::{Follow, Like, Mark, POSTS_BY_AUTHOR, Post, PostText, pair};
 pub use routes::router;
 pub use rules::{create_post, follow, forget_account, like};
 pub use timeline::FanOut;

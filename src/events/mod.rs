@@ -129,7 +129,7 @@ impl Events {
             cap: settings.backoff.saturating_mul(60),
         };
         Ok(Events {
-            subscribers: Subscribers { list, policy },
+            subscribers: Subscribers { list, policy, followers: vec![crate::search::SUBSCRIBER] },
             mailer: std::sync::Mutex::new(mailer),
             stop: watch::channel(false).0,
             tasks: std::sync::Mutex::new(Vec::new()),

@@ -285,6 +285,9 @@ impl Runner {
 pub struct Subscribers {
     pub list: Vec<Arc<dyn Subscriber>>,
     pub policy: RetryPolicy,
+    /// Followers of the change log that run elsewhere (the search indexer) but keep a
+    /// `cursor:<name>` too, so the trimmer never trims what they have not handled.
+    pub followers: Vec<&'static str>,
 }
 
 impl Subscribers {
@@ -315,7 +318,8 @@ impl Subscribers {
 
     /// Trims the change log up to the slowest subscriber. Returns how many entries went.
     pub async fn trim(&self, store: &Store) -> Result<usize, StoreError> {
-        let names: Vec<&'static str> = self.list.iter().map(|s| s.name()).collect();
+        let names: Vec<&'static str> =
+            self.list.iter().map(|s| s.name()).chain(self.followers.iter().copied()).collect();
         let upto = store.read(|r| {
             let mut min = r.last_change()?;
             for n in &names {

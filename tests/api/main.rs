@@ -14,4 +14,5 @@ mod events;
 mod helpers;
 mod lifecycle;
 mod roles;
+mod search;
 mod smtp;
