@@ -175,6 +175,14 @@ async fn run<F>(name: &str, clients: usize, secs: f64, req: F) -> Stats
 where
     F: Fn(&Client, usize, u64) -> RequestBuilder + Send + Sync + 'static,
 {
+    // `LOAD_ONLY=<part of a scenario name>` runs just the matching scenarios (and the
+    // baselines), for profiling one path.
+    if let Ok(only) = std::env::var("LOAD_ONLY")
+        && !name.contains(only.as_str())
+        && !name.starts_with("baseline")
+    {
+        return Stats { name: name.to_owned(), clients, secs: 1.0, ..Default::default() };
+    }
     let req = Arc::new(req);
     let sent = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
