@@ -137,6 +137,42 @@ fn main() {
         })
     });
 
+    // 64 concurrent creators: the group commit's per-write cost (time per create).
+    let store64 = std::sync::Arc::new(store.clone());
+    c.bench_function("create_unique_durable_64_concurrent", |bn| {
+        bn.iter_custom(|iters| {
+            let first = next + 1;
+            next += iters;
+            let store = store64.clone();
+            rt.block_on(async move {
+                let start = std::time::Instant::now();
+                let tasks: Vec<_> = (0..64u64)
+                    .map(|k| {
+                        let store = store.clone();
+                        tokio::spawn(async move {
+                            let mut id = first + k;
+                            while id < first + iters {
+                                let rec = book(id);
+                                store
+                                    .write(None, move |w| {
+                                        w.insert(&rec)?;
+                                        Ok::<_, StoreError>(())
+                                    })
+                                    .await
+                                    .expect("create");
+                                id += 64;
+                            }
+                        })
+                    })
+                    .collect();
+                for t in tasks {
+                    t.await.expect("creator");
+                }
+                start.elapsed()
+            })
+        })
+    });
+
     // Default argon2id parameters (m = 19,456 KiB, t = 2, p = 1), as the server uses; a
     // random salt per hash, as in `Passwords::hash`.
     let argon = Argon2::default();

@@ -9,17 +9,22 @@
 //! - `sequences`: name → last id handed out; `meta`: name → bytes;
 //! - `changelog`: sequence → [`Change`], appended for every logged record write.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Bound;
 
-use redb::{ReadableTable, TableDefinition};
+use redb::{Key, ReadableTable, TableDefinition, Value};
 use serde::{Deserialize, Serialize};
 
 use super::codec::{self, Record};
 use super::{Result, StoreError};
 
-const SEQUENCES: TableDefinition<&str, u64> = TableDefinition::new("sequences");
-const BLOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("blobs");
-const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const SEQUENCES_TABLE: &str = "sequences";
+const BLOBS_TABLE: &str = "blobs";
+const META_TABLE: &str = "meta";
+const SEQUENCES: TableDefinition<&str, u64> = TableDefinition::new(SEQUENCES_TABLE);
+const BLOBS: TableDefinition<&str, &[u8]> = TableDefinition::new(BLOBS_TABLE);
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new(META_TABLE);
 const CHANGELOG_SEQ: &str = "changelog";
 
 fn records(table: &str) -> TableDefinition<'_, u64, &'static [u8]> {
@@ -341,12 +346,94 @@ impl<'a> ReadTx<'a> {
 
 impl_reader!(ReadTx);
 
-/// A write transaction as one job of a group commit sees it.
+/// The tables a write transaction has opened, kept open until it commits or aborts.
+///
+/// Opening a table in a write transaction looks it up in redb's table tree, and closing it
+/// writes its root back; one create touches five or six tables, and a group commit runs
+/// hundreds of jobs. So each table is opened once per transaction, on first use. Every access
+/// of a write transaction goes through here (redb refuses to open a table twice at once).
+/// One map per key/value type: redb's tables are typed.
+struct Tables<'t> {
+    tx: &'t redb::WriteTransaction,
+    /// Record tables and the change log: id → bytes.
+    by_id: RefCell<HashMap<String, redb::Table<'t, u64, &'static [u8]>>>,
+    /// Unique indexes and `sequences`: string → id.
+    by_str: RefCell<HashMap<String, redb::Table<'t, &'static str, u64>>>,
+    /// Ordered indexes: byte key → id.
+    by_key: RefCell<HashMap<String, redb::Table<'t, &'static [u8], u64>>>,
+    /// `meta` and `blobs`: string → bytes.
+    bytes_by_str: RefCell<HashMap<String, redb::Table<'t, &'static str, &'static [u8]>>>,
+}
+
+/// Runs `f` on the table `name` of `map`, opening it first if this transaction has not yet.
+fn cached<'t, K: Key + 'static, V: Value + 'static, R>(
+    tx: &'t redb::WriteTransaction,
+    map: &RefCell<HashMap<String, redb::Table<'t, K, V>>>,
+    name: &str,
+    f: impl FnOnce(&mut redb::Table<'t, K, V>) -> Result<R>,
+) -> Result<R> {
+    let mut map = map.borrow_mut();
+    if !map.contains_key(name) {
+        let table = tx.open_table(TableDefinition::<K, V>::new(name))?;
+        map.insert(name.to_owned(), table);
+    }
+    match map.get_mut(name) {
+        Some(table) => f(table),
+        None => Err(StoreError::CommitFailed(format!("table {name} vanished"))),
+    }
+}
+
+impl<'t> Tables<'t> {
+    fn new(tx: &'t redb::WriteTransaction) -> Self {
+        Tables {
+            tx,
+            by_id: RefCell::default(),
+            by_str: RefCell::default(),
+            by_key: RefCell::default(),
+            bytes_by_str: RefCell::default(),
+        }
+    }
+
+    fn by_id<R>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&mut redb::Table<'t, u64, &'static [u8]>) -> Result<R>,
+    ) -> Result<R> {
+        cached(self.tx, &self.by_id, name, f)
+    }
+
+    fn by_str<R>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&mut redb::Table<'t, &'static str, u64>) -> Result<R>,
+    ) -> Result<R> {
+        cached(self.tx, &self.by_str, name, f)
+    }
+
+    fn by_key<R>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&mut redb::Table<'t, &'static [u8], u64>) -> Result<R>,
+    ) -> Result<R> {
+        cached(self.tx, &self.by_key, name, f)
+    }
+
+    fn bytes_by_str<R>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&mut redb::Table<'t, &'static str, &'static [u8]>) -> Result<R>,
+    ) -> Result<R> {
+        cached(self.tx, &self.bytes_by_str, name, f)
+    }
+}
+
+/// A write transaction as the jobs of one group commit see it, one job after another.
 ///
 /// Every write sets `dirty`: the writer uses it to know whether a job that then failed left
-/// anything behind that has to be rolled back (by replaying the batch without it).
+/// anything behind that has to be rolled back (by replaying the batch without it). Drop it
+/// before committing or aborting the redb transaction: it holds the transaction's tables.
 pub struct WriteTx<'a> {
-    tx: &'a redb::WriteTransaction,
+    tables: Tables<'a>,
     actor: Option<u64>,
     now_ms: i64,
     dirty: bool,
@@ -354,7 +441,13 @@ pub struct WriteTx<'a> {
 
 impl<'a> WriteTx<'a> {
     pub(crate) fn new(tx: &'a redb::WriteTransaction, actor: Option<u64>, now_ms: i64) -> Self {
-        WriteTx { tx, actor, now_ms, dirty: false }
+        WriteTx { tables: Tables::new(tx), actor, now_ms, dirty: false }
+    }
+
+    /// Starts the next job of the batch: its actor, and a clean `dirty` flag.
+    pub(crate) fn begin_job(&mut self, actor: Option<u64>) {
+        self.actor = actor;
+        self.dirty = false;
     }
 
     pub(crate) fn is_dirty(&self) -> bool {
@@ -375,10 +468,11 @@ impl<'a> WriteTx<'a> {
     /// Hands out the next id of a sequence (ids start at 1). Not counted as a write for the
     /// writer's replay logic: a job that refuses after taking an id only leaves a gap.
     pub fn next_id(&mut self, sequence: &str) -> Result<u64> {
-        let mut t = self.tx.open_table(SEQUENCES)?;
-        let next = t.get(sequence)?.map_or(0, |v| v.value()) + 1;
-        t.insert(sequence, next)?;
-        Ok(next)
+        self.tables.by_str(SEQUENCES_TABLE, |t| {
+            let next = t.get(sequence)?.map_or(0, |v| v.value()) + 1;
+            t.insert(sequence, next)?;
+            Ok(next)
+        })
     }
 
     /// Refuses with [`StoreError::Conflict`] if another record holds one of `record`'s
@@ -433,11 +527,18 @@ impl<'a> WriteTx<'a> {
     fn put<T: Record>(&mut self, record: &T, op: Op) -> Result<()> {
         self.dirty = true;
         let bytes = codec::encode(record)?;
-        self.tx.open_table(records(T::TABLE))?.insert(record.id(), bytes.as_slice())?;
+        self.put_bytes(T::TABLE, record.id(), &bytes)?;
         if T::LOGGED {
             self.log(T::TABLE, record.id(), op)?;
         }
         Ok(())
+    }
+
+    fn put_bytes(&mut self, table: &str, id: u64, bytes: &[u8]) -> Result<()> {
+        self.tables.by_id(table, |t| {
+            t.insert(id, bytes)?;
+            Ok(())
+        })
     }
 
     /// For migrations: rewrites every record of a table from its old layout `Old` to the new
@@ -473,7 +574,7 @@ impl<'a> WriteTx<'a> {
                     self.index_put(index, &key, id)?;
                 }
                 let bytes = codec::encode(&new)?;
-                self.tx.open_table(records(New::TABLE))?.insert(id, bytes.as_slice())?;
+                self.put_bytes(New::TABLE, id, &bytes)?;
                 n += 1;
             }
         }
@@ -489,7 +590,10 @@ impl<'a> WriteTx<'a> {
         for (index, key) in old.index_keys() {
             self.index_remove(index, &key)?;
         }
-        self.tx.open_table(records(T::TABLE))?.remove(id)?;
+        self.tables.by_id(T::TABLE, |t| {
+            t.remove(id)?;
+            Ok(())
+        })?;
         if T::LOGGED {
             self.log(T::TABLE, id, Op::Delete)?;
         }
@@ -499,38 +603,41 @@ impl<'a> WriteTx<'a> {
     /// Claims `key` in a unique index for `id`. Returns the id that already holds it, if it
     /// is another one; then nothing is written.
     pub fn claim_unique(&mut self, index: &str, key: &str, id: u64) -> Result<Option<u64>> {
-        let name = unique_name(index);
-        let def = TableDefinition::<&str, u64>::new(&name);
         if let Some(holder) = self.raw_unique(index, key)? {
             return Ok((holder != id).then_some(holder));
         }
         self.dirty = true;
-        self.tx.open_table(def)?.insert(key, id)?;
-        Ok(None)
+        self.tables.by_str(&unique_name(index), |t| {
+            t.insert(key, id)?;
+            Ok(None)
+        })
     }
 
     /// Frees `key` in a unique index.
     pub fn release_unique(&mut self, index: &str, key: &str) -> Result<()> {
         self.dirty = true;
-        let name = unique_name(index);
-        self.tx.open_table(TableDefinition::<&str, u64>::new(&name))?.remove(key)?;
-        Ok(())
+        self.tables.by_str(&unique_name(index), |t| {
+            t.remove(key)?;
+            Ok(())
+        })
     }
 
     /// Adds an entry to an ordered index.
     pub fn index_put(&mut self, index: &str, key: &[u8], id: u64) -> Result<()> {
         self.dirty = true;
-        let name = index_name(index);
-        self.tx.open_table(TableDefinition::<&[u8], u64>::new(&name))?.insert(key, id)?;
-        Ok(())
+        self.tables.by_key(&index_name(index), |t| {
+            t.insert(key, id)?;
+            Ok(())
+        })
     }
 
     /// Removes an entry from an ordered index.
     pub fn index_remove(&mut self, index: &str, key: &[u8]) -> Result<()> {
         self.dirty = true;
-        let name = index_name(index);
-        self.tx.open_table(TableDefinition::<&[u8], u64>::new(&name))?.remove(key)?;
-        Ok(())
+        self.tables.by_key(&index_name(index), |t| {
+            t.remove(key)?;
+            Ok(())
+        })
     }
 
     /// Stores bytes under their SHA-256 (hex) and returns it. Storing the same bytes twice
@@ -541,15 +648,20 @@ impl<'a> WriteTx<'a> {
         let hash = hex::encode(sha2::Sha256::digest(bytes));
         if self.raw_blob(&hash)?.is_none() {
             self.dirty = true;
-            self.tx.open_table(BLOBS)?.insert(hash.as_str(), bytes)?;
+            self.tables.bytes_by_str(BLOBS_TABLE, |t| {
+                t.insert(hash.as_str(), bytes)?;
+                Ok(())
+            })?;
         }
         Ok(hash)
     }
 
     pub fn set_meta(&mut self, key: &str, value: &[u8]) -> Result<()> {
         self.dirty = true;
-        self.tx.open_table(META)?.insert(key, value)?;
-        Ok(())
+        self.tables.bytes_by_str(META_TABLE, |t| {
+            t.insert(key, value)?;
+            Ok(())
+        })
     }
 
     fn log(&mut self, kind: &str, id: u64, op: Op) -> Result<()> {
@@ -557,25 +669,60 @@ impl<'a> WriteTx<'a> {
         let change =
             Change { seq, kind: kind.to_owned(), id, op, actor: self.actor, at_ms: self.now_ms };
         let bytes = codec::encode(&change)?;
-        self.tx.open_table(records(Change::TABLE))?.insert(seq, bytes.as_slice())?;
-        Ok(())
+        self.put_bytes(Change::TABLE, seq, &bytes)
     }
 
     /// Removes change-log entries up to and including `upto` (once every subscriber has
     /// passed them).
     pub fn trim_changes(&mut self, upto: u64) -> Result<usize> {
         self.dirty = true;
-        let mut t = self.tx.open_table(records(Change::TABLE))?;
-        let mut n = 0;
-        for e in t.extract_from_if(..=upto, |_, _| true)? {
-            e?;
-            n += 1;
-        }
-        Ok(n)
+        self.tables.by_id(Change::TABLE, |t| {
+            let mut n = 0;
+            for e in t.extract_from_if(..=upto, |_, _| true)? {
+                e?;
+                n += 1;
+            }
+            Ok(n)
+        })
     }
 }
 
-impl_reader!(WriteTx);
+impl Reader for WriteTx<'_> {
+    fn raw_get(&self, table: &str, id: u64) -> Result<Option<Vec<u8>>> {
+        self.tables.by_id(table, |t| get_in(t, id))
+    }
+    fn raw_list(
+        &self,
+        table: &str,
+        after: Option<u64>,
+        limit: usize,
+        rev: bool,
+    ) -> Result<Vec<Vec<u8>>> {
+        self.tables.by_id(table, |t| list_in(t, after, limit, rev))
+    }
+    fn raw_unique(&self, index: &str, key: &str) -> Result<Option<u64>> {
+        self.tables.by_str(&unique_name(index), |t| Ok(t.get(key)?.map(|v| v.value())))
+    }
+    fn raw_scan(
+        &self,
+        index: &str,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+        rev: bool,
+    ) -> Result<Vec<(Vec<u8>, u64)>> {
+        self.tables.by_key(&index_name(index), |t| scan_in(t, prefix, after, limit, rev))
+    }
+    fn raw_meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        self.tables.bytes_by_str(META_TABLE, |t| Ok(t.get(key)?.map(|v| v.value().to_vec())))
+    }
+    fn raw_sequence(&self, name: &str) -> Result<u64> {
+        self.tables.by_str(SEQUENCES_TABLE, |t| Ok(t.get(name)?.map_or(0, |v| v.value())))
+    }
+    fn raw_blob(&self, hash: &str) -> Result<Option<Vec<u8>>> {
+        self.tables.bytes_by_str(BLOBS_TABLE, |t| Ok(t.get(hash)?.map(|v| v.value().to_vec())))
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -188,11 +188,14 @@ fn commit_batch(
         };
         values.clear();
         values.resize_with(batch.len(), || None);
+        // One `WriteTx` for the whole batch: it keeps the tables it opened open for the next
+        // jobs. It must be dropped before the transaction commits or aborts.
+        let mut w = WriteTx::new(&txn, None, now);
         for (i, job) in batch.iter_mut().enumerate() {
             if left_out[i] {
                 continue;
             }
-            let mut w = WriteTx::new(&txn, job.actor, now);
+            w.begin_job(job.actor);
             let outcome = catch_unwind(AssertUnwindSafe(|| (job.run)(&mut w)));
             let dirty = w.is_dirty();
             match outcome {
@@ -214,16 +217,18 @@ fn commit_batch(
             }
             if left_out[i] && dirty {
                 counters.replays.fetch_add(1, Ordering::Relaxed);
+                drop(w);
                 if let Err(e) = txn.abort() {
                     return fail_all(batch, &left_out, e.into());
                 }
                 continue 'attempt;
             }
         }
-        let last = match WriteTx::new(&txn, None, now).last_change() {
+        let last = match w.last_change() {
             Ok(l) => l,
             Err(e) => return fail_all(batch, &left_out, e),
         };
+        drop(w);
         break (txn, last);
     };
     if let Err(e) = txn.commit() {
