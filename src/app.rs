@@ -220,7 +220,7 @@ async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
         .store
         .read(|r| {
             Ok((
-                r.list::<crate::events::subscriber::DeadLetter>(None, 100_000, false)?.len(),
+                r.count::<crate::events::subscriber::DeadLetter>()?,
                 crate::events::outbox_pending(r)?,
             ))
         })

@@ -43,7 +43,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
                 ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "too_large",
-                    format!("the body is larger than {} KiB", MAX_BODY / 1024),
+                    // The limit depends on the route (uploads allow more than MAX_BODY).
+                    "the request body is larger than this endpoint accepts",
                 )
             } else {
                 ApiError::bad_request("bad_body", "the request body could not be read")

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Bound;
 
-use redb::{Key, ReadableTable, TableDefinition, Value};
+use redb::{Key, ReadableTable, ReadableTableMetadata, TableDefinition, Value};
 use serde::{Deserialize, Serialize};
 
 use super::codec::{self, Record};
@@ -98,6 +98,13 @@ pub trait Reader {
     fn raw_sequence(&self, name: &str) -> Result<u64>;
     #[doc(hidden)]
     fn raw_blob(&self, hash: &str) -> Result<Option<Vec<u8>>>;
+    #[doc(hidden)]
+    fn raw_count(&self, table: &str) -> Result<u64>;
+
+    /// How many records of this type there are (redb keeps the count: no scan).
+    fn count<T: Record>(&self) -> Result<u64> {
+        self.raw_count(T::TABLE)
+    }
 
     /// The bytes of a blob by its content hash.
     fn blob(&self, hash: &str) -> Result<Option<Vec<u8>>> {
@@ -328,6 +335,10 @@ macro_rules! impl_reader {
             fn raw_blob(&self, hash: &str) -> Result<Option<Vec<u8>>> {
                 let t = open_or!(self.tx, BLOBS, None);
                 Ok(t.get(hash)?.map(|v| v.value().to_vec()))
+            }
+            fn raw_count(&self, table: &str) -> Result<u64> {
+                let t = open_or!(self.tx, records(table), 0);
+                Ok(t.len()?)
             }
         }
     };
@@ -721,6 +732,9 @@ impl Reader for WriteTx<'_> {
     }
     fn raw_blob(&self, hash: &str) -> Result<Option<Vec<u8>>> {
         self.tables.bytes_by_str(BLOBS_TABLE, |t| Ok(t.get(hash)?.map(|v| v.value().to_vec())))
+    }
+    fn raw_count(&self, table: &str) -> Result<u64> {
+        self.tables.by_id(table, |t| Ok(t.len()?))
     }
 }
 
