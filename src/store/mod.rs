@@ -63,6 +63,10 @@ pub enum StoreError {
     NewerSchema { file: u32, binary: u32 },
     #[error("the file is not a Barrio data file: {0}")]
     NotBarrio(String),
+    #[error(
+        "the data file is damaged ({0}). Run `barrio check --repair`, or restore the last backup with `barrio restore`"
+    )]
+    Damaged(String),
     #[error("record in table {table} has schema version {found}, expected {expected}")]
     RecordVersion { table: &'static str, found: u8, expected: u8 },
     #[error("storage: {0}")]
@@ -123,29 +127,55 @@ impl Store {
         // Look before opening for writing: a file we must refuse is left byte for byte as it
         // was (opening a redb file for writing updates its header).
         if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
-            match redb::ReadOnlyDatabase::open(path) {
+            match check::open_read_only(path) {
                 Ok(ro) => {
-                    let rtx = ro.begin_read()?;
-                    migrate::check(&rtx, migrations)?;
+                    let looked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        let rtx = ro.begin_read()?;
+                        migrate::check(&rtx, migrations)
+                    }));
+                    match looked {
+                        Ok(Err(StoreError::Db(e))) => {
+                            return Err(StoreError::Damaged(e.to_string()));
+                        }
+                        Ok(found) => found.map(|_| ())?,
+                        Err(_) => {
+                            return Err(StoreError::Damaged(
+                                "reading it crashed the storage engine".into(),
+                            ));
+                        }
+                    }
                 }
                 Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
                     return Err(StoreError::AlreadyOpen(path.display().to_string()));
                 }
+                Err(e) if e.to_string().contains("magic number") => {
+                    return Err(StoreError::NotBarrio("it is not a redb file".into()));
+                }
                 Err(redb::DatabaseError::Storage(redb::StorageError::Corrupted(msg))) => {
-                    return Err(StoreError::NotBarrio(msg));
+                    return Err(StoreError::Damaged(msg));
                 }
                 // Needs recovery after a crash: opening for writing repairs it, and the same
                 // checks run again below.
                 Err(_) => {}
             }
         }
-        let db = match redb::Database::create(path) {
+        // redb can panic on some damaged files: that is an answer about the file, not a crash.
+        let created =
+            std::panic::catch_unwind(|| redb::Database::create(path)).unwrap_or_else(|_| {
+                Err(redb::DatabaseError::Storage(redb::StorageError::Corrupted(
+                    "reading it crashed the storage engine".into(),
+                )))
+            });
+        let db = match created {
             Ok(db) => db,
             Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
                 return Err(StoreError::AlreadyOpen(path.display().to_string()));
             }
+            Err(e) if e.to_string().contains("magic number") => {
+                return Err(StoreError::NotBarrio("it is not a redb file".into()));
+            }
             Err(redb::DatabaseError::Storage(redb::StorageError::Corrupted(msg))) => {
-                return Err(StoreError::NotBarrio(msg));
+                return Err(StoreError::Damaged(msg));
             }
             Err(e) => return Err(e.into()),
         };

@@ -159,12 +159,36 @@ async fn a_data_file_from_a_newer_barrio_is_refused_untouched() {
     assert!(log.contains("newer Barrio (schema version 99)"), "{err} / {log}");
     assert!(std::fs::read(&path).unwrap() == before, "the file was not touched");
 
-    // A file that is not Barrio's at all is refused too.
+    // A file that is not Barrio's at all is refused too, and said so.
     let other = tempfile::tempdir().unwrap();
-    std::fs::write(
-        other.path().join("barrio.redb"),
-        b"this is not a database, it is a shopping list",
-    )
-    .unwrap();
+    let list = other.path().join("barrio.redb");
+    std::fs::write(&list, "this is not a database, it is a shopping list\n".repeat(200)).unwrap();
     assert!(TestServer::try_start_in(other.path(), &[]).await.is_err());
+    let log = std::fs::read_to_string(other.path().join("server.log")).unwrap();
+    assert!(log.contains("not a Barrio data file"), "{log}");
+    assert!(std::fs::read(&list).unwrap().starts_with(b"this is not a database"));
+}
+
+#[tokio::test]
+async fn a_damaged_data_file_is_refused_with_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let mut s = TestServer::start_in(tmp.path(), &[]).await;
+        for i in 0..20 {
+            s.sign_up(&format!("vecina{i}")).await;
+        }
+        s.stop().await;
+    }
+    let path = tmp.path().join("barrio.redb");
+    let mut bytes = std::fs::read(&path).unwrap();
+    for page in (2..bytes.len() / 4096).map(|p| p * 4096) {
+        for b in &mut bytes[page + 64..page + 512] {
+            *b ^= 0x5a;
+        }
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let err = TestServer::try_start_in(tmp.path(), &[]).await.err().expect("refused");
+    let log = std::fs::read_to_string(tmp.path().join("server.log")).unwrap();
+    assert!(!log.contains("panicked"), "{log}");
+    assert!(log.contains("damaged") && log.contains("barrio check --repair"), "{err} / {log}");
 }
