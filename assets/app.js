@@ -190,9 +190,17 @@ function inlineForm(f) {
   f.querySelectorAll('.field:not(.check) label').forEach((l) => l.classList.add('sr'));
   return f;
 }
+/** A table that, on a phone, shows each row as a card with the column names beside the cells. */
 function table(heads, rows, attrs = {}) {
-  return h('div', { class: 'tablewrap' }, h('table', attrs, h('thead', {}, h('tr', {}, heads.map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, rows.map((r) => (r instanceof Node ? r : h('tr', {}, r.map((c) => h('td', {}, c))))))));
+  const label = (tr) => {
+    [...tr.children].forEach((td, i) => {
+      if (heads[i]) td.dataset.label = heads[i];
+      if (td.childNodes.length > 1) td.replaceChildren(h('div', {}, [...td.childNodes]));
+    });
+    return tr;
+  };
+  return h('div', { class: 'tablewrap' }, h('table', { ...attrs, class: 'stack' }, h('thead', {}, h('tr', {}, heads.map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, rows.map((r) => label(r instanceof Node ? r : h('tr', {}, r.map((c) => h('td', {}, c))))))));
 }
 /** Every item of a list endpoint, up to the API's page limit (200). */
 async function all(path) { return (await api('GET', `${path}${path.includes('?') ? '&' : '?'}limit=200`)).items; }
@@ -414,7 +422,9 @@ async function pageProfile(root) {
   }
   // Which notifications also come by e-mail: one switch per kind the server knows.
   if (me.role !== 'admin') {
-    const kinds = Object.keys(u.email_notifications || {});
+    const order = ['welcome', 'new_follower', 'post_liked', 'price_changed', 'enrolled', 'waitlist_promoted', 'course_rescheduled', 'course_cancelled', 'delivery_on_the_way', 'delivery_delivered', 'travel_cancelled'];
+    const rank = (k) => (order.includes(k) ? order.indexOf(k) : order.length);
+    const kinds = Object.keys(u.email_notifications || {}).sort((a, b) => rank(a) - rank(b));
     put(root, h('h2', {}, t('prefs.title')), form([h('fieldset', { class: 'prefs' }, h('legend', {}, t('prefs.legend')),
       kinds.map((k) => field(`notify_${k}`, `notifkind.${k}`, { type: 'checkbox', value: u.email_notifications[k] })))], 'prefs.save', async (v, f) => {
       const body = Object.fromEntries(kinds.map((k) => [k, v[`notify_${k}`]]));
@@ -713,11 +723,11 @@ async function pageCourse(root, { id }) {
   if (staff || (me && c.teacher_id === me.id)) {
     const { items } = await api('GET', `/api/courses/${id}/enrolments?limit=200`);
     const names = Object.fromEntries(await Promise.all([...new Set(items.map((e) => e.user_id))].map(async (u) => [u, (await api('GET', `/api/users/${u}`).catch(() => ({}))).username || `#${u}`])));
-    const rows = (list) => list.map((e) => [e.position ?? '', link(`/u/${e.user_id}`, `@${names[e.user_id]}`), when(e.created_at),
+    const rows = (list) => list.map((e) => [...(e.position ? [e.position] : []), link(`/u/${e.user_id}`, `@${names[e.user_id]}`), when(e.created_at),
       staff ? confirmBtn('courses.remove', 'courses.remove.confirm', async () => { await api('DELETE', `/api/courses/${id}/enrolments/${e.user_id}`); render(); }) : '']);
     const enrolled = items.filter((e) => e.status === 'enrolled'), waiting = items.filter((e) => e.status !== 'enrolled');
     put(root, h('h2', {}, t('courses.enrolled_list', { n: enrolled.length, c: c.capacity })),
-      enrolled.length ? table(['', t('f.username'), t('courses.since'), ''], rows(enrolled), { id: 'enrolled' }) : h('p', {}, t('courses.nobody')),
+      enrolled.length ? table([t('f.username'), t('courses.since'), ''], rows(enrolled), { id: 'enrolled' }) : h('p', {}, t('courses.nobody')),
       h('h2', {}, t('courses.waiting_list', { n: waiting.length })),
       waiting.length ? table([t('courses.position'), t('f.username'), t('courses.since'), ''], rows(waiting), { id: 'waiting' }) : h('p', {}, t('courses.nobody')));
   }
