@@ -226,7 +226,7 @@ const routes = [
   ['/staff/genres', pageGenres, 'staff'], ['/staff/inventory', pageInventory, 'staff'],
   ['/staff/products', pageProducts, 'staff'], ['/staff/products/:id', pageProductAdmin, 'staff'],
   ['/users', pageUsers, 'owner'], ['/owner', pageOwner, 'owner'],
-  ['/courses', pageCourses], ['/courses/:id', pageCourse], ['/staff/deliveries', pageDeliveries, 'staff'], ['/staff/travels/:id', pageTravel, 'staff'],
+  ['/courses', pageCourses], ['/courses/:id', pageCourse], ['/staff/deliveries', pageDeliveries, 'staff'], ['/deliveries', pageMyDeliveries, 'user'], ['/staff/travels/:id', pageTravel, 'staff'],
   ['/staff/clients', deliveryList('clients'), 'staff'], ['/staff/clients/:id', deliveryEdit('clients'), 'staff'],
   ['/staff/locations', deliveryList('locations'), 'staff'], ['/staff/locations/:id', deliveryEdit('locations'), 'staff'],
   ['/staff/resources', deliveryList('resources'), 'staff'], ['/staff/resources/:id', deliveryEdit('resources'), 'staff'],
@@ -277,6 +277,7 @@ async function render() {
 function buildNav(path) {
   const items = [['/', 'nav.store'], ['/feed', 'nav.feed'], ['/courses', 'nav.courses']];
   if (me) items.push(['/home', 'nav.home'], ['/books', 'nav.books']);
+  if (me && !isStaff()) items.push(['/deliveries', 'nav.mydeliveries']);
   if (isStaff()) items.push(['/staff/books/new', 'nav.staff.books'], ['/staff/genres', 'nav.staff.genres'], ['/staff/inventory', 'nav.staff.inventory'], ['/staff/products', 'nav.staff.products'], ['/staff/deliveries', 'nav.staff.deliveries']);
   if (isOwner()) items.push(['/users', 'nav.users'], ['/owner', 'nav.owner']);
   if (me) items.push(['/profile', 'nav.profile']);
@@ -855,6 +856,28 @@ async function pageTravel(root, { id }) {
       navigate('/staff/deliveries');
     }, { extra: [confirmBtn('delete', 'confirm.delete', async () => { await api('DELETE', `/api/travels/${id}`); navigate('/staff/deliveries'); })] }),
     h('h2', {}, t('deliveries.history')), h('ol', {}, tr.history.map((e) => h('li', {}, `${when(e.at)}: ${t(`deliveries.status.${e.status}`)}`))));
+}
+
+/** A member's own deliveries (as a client) and a courier's travels, which the courier moves along. */
+async function pageMyDeliveries(root) {
+  const items = await all('/api/travels');
+  const uniq = (list) => [...new Set(list.filter((x) => x != null))];
+  const many = async (path, list) => Object.fromEntries(await Promise.all(list.map(async (id) => [id, await api('GET', `${path}/${id}`).catch(() => null)])));
+  const [clients, places, resources] = await Promise.all([many('/api/clients', uniq(items.map((x) => x.client_id))),
+    many('/api/locations', uniq(items.flatMap((x) => [x.from_location_id, x.to_location_id]))), many('/api/resources', uniq(items.map((x) => x.resource_id)))]);
+  const place = (id) => { const l = places[id]; return l ? [l.label, l.street, l.city].filter(Boolean).join(', ') : `#${id}`; };
+  // The API lets a travel's courier move it on the way and deliver it.
+  const courierMove = { assigned: 'on_the_way', on_the_way: 'delivered' };
+  put(root, h('h1', {}, t('mydeliveries.title')), items.length ? table(['#', t('f.client'), t('deliveries.route'), t('deliveries.window'), t('f.status'), ''],
+    items.map((tr) => {
+      const mine = resources[tr.resource_id]?.courier_id === me.id, next = courierMove[tr.status];
+      const btn = mine && next ? h('button', { type: 'button', onclick: async (ev) => {
+        try { await api('POST', `/api/travels/${tr.id}/status`, { status: next }); render(); }
+        catch (e) { ev.target.after(h('p', { class: 'form-err', role: 'alert' }, errText(e))); }
+      } }, t(`mydeliveries.mark.${next}`)) : '';
+      return h('tr', { 'data-travel': tr.id }, h('td', {}, `#${tr.id}`), h('td', {}, clients[tr.client_id]?.name || '—'), h('td', {}, `${place(tr.from_location_id)} → ${place(tr.to_location_id)}`),
+        h('td', {}, `${when(tr.window_start)} → ${when(tr.window_end)}`, tr.notes ? [h('br'), h('span', { class: 'muted' }, tr.notes)] : null), h('td', { class: 'status' }, t(`deliveries.status.${tr.status}`)), h('td', {}, btn));
+    })) : h('p', {}, t('mydeliveries.empty')));
 }
 
 // ---------- pages: community ----------

@@ -1,5 +1,10 @@
 // Every text of the UI in English. Keys are shared with es.js.
 export default {
+  "nav.mydeliveries": "My deliveries",
+  "mydeliveries.title": "My deliveries",
+  "mydeliveries.empty": "No deliveries for you.",
+  "mydeliveries.mark.on_the_way": "Mark on the way",
+  "mydeliveries.mark.delivered": "Mark delivered",
   "deliveries.sections": "Delivery sections",
   "deliveries.travels": "Travels",
   "deliveries.clients": "Clients",
@@ -50,7 +55,7 @@ export default {
   "courses.leave.confirm": "Leave this course? Your seat goes to the next person waiting.",
   "courses.remove": "Remove",
   "courses.remove.confirm": "Take this person out of the course?",
-  "courses.enrolled_list": "Enrolled: {n} of {c} seats",
+  "courses.enrolled_list": "Enrolled: {n} of {c}",
   "courses.since": "Since",
   "courses.nobody": "Nobody.",
   "courses.waiting_list": "Waiting list: {n}",

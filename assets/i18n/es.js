@@ -1,5 +1,10 @@
 // Todo el texto de la interfaz en español. Las claves son las de en.js.
 export default {
+  "nav.mydeliveries": "Mis envíos",
+  "mydeliveries.title": "Mis envíos",
+  "mydeliveries.empty": "No tenés envíos.",
+  "mydeliveries.mark.on_the_way": "Marcar en camino",
+  "mydeliveries.mark.delivered": "Marcar entregado",
   "deliveries.sections": "Secciones de envíos",
   "deliveries.travels": "Viajes",
   "deliveries.clients": "Clientes",
@@ -50,7 +55,7 @@ export default {
   "courses.leave.confirm": "¿Dejar este curso? Tu lugar pasa a la próxima persona en espera.",
   "courses.remove": "Sacar",
   "courses.remove.confirm": "¿Sacar a esta persona del curso?",
-  "courses.enrolled_list": "Inscriptos: {n} de {c} lugares",
+  "courses.enrolled_list": "Inscriptos: {n} de {c}",
   "courses.since": "Desde",
   "courses.nobody": "Nadie.",
   "courses.waiting_list": "Lista de espera: {n}",

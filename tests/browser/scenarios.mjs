@@ -352,7 +352,7 @@ try {
   await staff.locator('td a', { hasText: 'Marta Díaz' }).click();
   await staff.waitForURL(/\/staff\/clients\/\d+$/);
   const clientId = Number(new URL(staff.url()).pathname.split('/').pop());
-  await fill(staff, { notes: 'Timbre 2B' });
+  await fill(staff, { notes: 'Timbre 2B', user_id: [{ label: 'ana' }] });
   await staff.waitForURL('**/staff/clients');
   await staff.locator('td a', { hasText: 'Marta Díaz' }).waitFor();
   await shot(staff, 'clients');
@@ -370,7 +370,7 @@ try {
   await staff.locator('tr', { hasText: 'Bici 1' }).locator('td', { hasText: 'Bicycle' }).waitFor();
   await staff.locator('td a', { hasText: 'Bici 1' }).click();
   await staff.waitForURL(/\/staff\/resources\/\d+$/);
-  await fill(staff, { name: 'Bici roja' });
+  await fill(staff, { name: 'Bici roja', courier_id: [{ label: 'beto' }] });
   await staff.locator('td a', { hasText: 'Bici roja' }).waitFor();
   await shot(staff, 'resources');
   await go(staff, '/staff/deliveries');
@@ -391,6 +391,16 @@ try {
   await staff.locator('tr[data-travel]', { hasText: 'Dos libros y una agenda' }).waitFor();
   await shot(staff, 'deliveries');
   step('staff created and edited a client, places, a courier; planned, assigned and edited a travel (bad fields refused at their field)');
+  // The courier (beto) moves it along; the client's member account (ana) follows it.
+  await go(beto, '/deliveries');
+  const betoTravel = beto.locator('tr[data-travel]', { hasText: 'Dos libros y una agenda' });
+  await betoTravel.getByRole('button', { name: 'Mark on the way' }).click();
+  await betoTravel.locator('td.status', { hasText: 'on the way' }).waitFor();
+  await shot(beto, 'my-deliveries');
+  await go(ana, '/deliveries');
+  await ana.locator('tr[data-travel]', { hasText: 'Casa de Marta' }).locator('td.status', { hasText: 'en camino' }).waitFor();
+  expect(await ana.locator('tr[data-travel] button').count() === 0, 'the client member cannot move the travel');
+  step('the courier marked the travel on the way from "My deliveries"; the client member sees it');
   const anon = await person('en-US');
   await go(anon, '/');
   await anon.locator('.card', { hasText: 'Café' }).waitFor();
