@@ -758,7 +758,7 @@ function deliveriesNav(current) {
 const DELIVERY = {
   clients: {
     api: '/api/clients', load: async () => ({ users: await all('/api/users').catch(() => []) }), name: (c) => c.name,
-    heads: ['f.phone', 'f.email_plain'], cols: (c) => [c.phone || '—', c.email || '—'],
+    heads: ['deliveries.col.phone', 'f.email_plain', 'deliveries.col.member'], cols: (c, x) => [c.phone || '—', c.email || '—', c.user_id ? `@${(x.users.find((u) => u.id === c.user_id) || {}).username || c.user_id}` : '—'],
     fields: (c, x) => [field('name', 'f.name', { required: true, value: c.name }), field('phone', 'f.phone', { type: 'tel', value: c.phone, autocomplete: 'off' }),
       field('email', 'f.email', { type: 'email', value: c.email }), field('notes', 'f.notes', { textarea: true, value: c.notes }),
       field('user_id', 'f.member', { options: userOptions(x.users), value: c.user_id })],
@@ -774,7 +774,8 @@ const DELIVERY = {
   },
   resources: {
     api: '/api/resources', load: async () => ({ users: await all('/api/users').catch(() => []) }), name: (r) => r.name,
-    heads: ['f.resource_kind', 'f.parcels', 'f.active'], cols: (r) => [t(`rkind.${r.kind}`), r.capacity ?? '—', r.active ? t('yes') : t('no')],
+    heads: ['f.resource_kind', 'deliveries.col.parcels', 'deliveries.col.courier', 'deliveries.col.active'],
+    cols: (r, x) => [t(`rkind.${r.kind}`), r.capacity ?? '—', r.courier_id ? `@${(x.users.find((u) => u.id === r.courier_id) || {}).username || r.courier_id}` : '—', r.active ? t('yes') : t('no')],
     fields: (r, x) => [field('name', 'f.name', { required: true, value: r.name }), field('kind', 'f.resource_kind', { options: RESOURCE_KINDS.map((k) => [k, t(`rkind.${k}`)]), value: r.kind }),
       field('capacity', 'f.parcels', { type: 'number', min: 0, value: r.capacity }), field('courier_id', 'f.courier', { options: userOptions(x.users), value: r.courier_id }),
       field('active', 'f.active', { type: 'checkbox', value: r.active ?? true })],

@@ -1,5 +1,10 @@
 // Every text of the UI in English. Keys are shared with es.js.
 export default {
+  "deliveries.col.phone": "Phone",
+  "deliveries.col.member": "Member",
+  "deliveries.col.parcels": "Parcels",
+  "deliveries.col.courier": "Courier",
+  "deliveries.col.active": "Active",
   "nav.mydeliveries": "My deliveries",
   "mydeliveries.title": "My deliveries",
   "mydeliveries.empty": "No deliveries for you.",

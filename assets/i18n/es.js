@@ -1,5 +1,10 @@
 // Todo el texto de la interfaz en español. Las claves son las de en.js.
 export default {
+  "deliveries.col.phone": "Teléfono",
+  "deliveries.col.member": "Socio",
+  "deliveries.col.parcels": "Paquetes",
+  "deliveries.col.courier": "Repartidor",
+  "deliveries.col.active": "Activo",
   "nav.mydeliveries": "Mis envíos",
   "mydeliveries.title": "Mis envíos",
   "mydeliveries.empty": "No tenés envíos.",

@@ -354,7 +354,7 @@ try {
   const clientId = Number(new URL(staff.url()).pathname.split('/').pop());
   await fill(staff, { notes: 'Timbre 2B', user_id: [{ label: 'ana' }] });
   await staff.waitForURL('**/staff/clients');
-  await staff.locator('td a', { hasText: 'Marta Díaz' }).waitFor();
+  await staff.locator('tr', { hasText: 'Marta Díaz' }).locator('td', { hasText: '@ana' }).waitFor();
   await shot(staff, 'clients');
   expect((await apiAs(staff, 'GET', `/api/clients/${clientId}`)).notes === 'Timbre 2B', 'the client edit is saved');
   await go(staff, '/staff/locations');
@@ -371,7 +371,7 @@ try {
   await staff.locator('td a', { hasText: 'Bici 1' }).click();
   await staff.waitForURL(/\/staff\/resources\/\d+$/);
   await fill(staff, { name: 'Bici roja', courier_id: [{ label: 'beto' }] });
-  await staff.locator('td a', { hasText: 'Bici roja' }).waitFor();
+  await staff.locator('tr', { hasText: 'Bici roja' }).locator('td', { hasText: '@beto' }).waitFor();
   await shot(staff, 'resources');
   await go(staff, '/staff/deliveries');
   const travelForm = 'form:has([name=window_start])';
