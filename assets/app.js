@@ -517,8 +517,7 @@ async function pageBook(root, { id }) {
   put(root, h('p', {}, t('books.by', { a: b.authors.join(', ') })), h('p', { class: 'muted' }, `ISBN ${b.isbn}`, b.year ? ` · ${b.year}` : '', b.language ? ` · ${b.language}` : ''),
     h('p', {}, b.genre_ids.map((g) => names[g]).filter(Boolean).join(', ')), b.description ? h('p', {}, b.description) : null,
     h('h2', {}, t('books.inventory')),
-    inv.items.length ? h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('f.condition')), h('th', {}, t('f.shelf')), h('th', {}, t('f.quantity')), h('th', {}, t('f.rentable')))),
-      h('tbody', {}, inv.items.map((i) => h('tr', {}, h('td', {}, t(`cond.${i.condition}`)), h('td', {}, i.shelf || '—'), h('td', {}, i.quantity), h('td', {}, i.rentable ? '✓' : '—'))))))
+    inv.items.length ? table(['f.condition', 'f.shelf', 'f.quantity', 'f.rentable'].map((k) => t(k)), inv.items.map((i) => [t(`cond.${i.condition}`), i.shelf || '—', i.quantity, i.rentable ? t('yes') : t('no')]))
       : h('p', {}, t('books.noinv')),
     isStaff() ? h('p', {}, link(`/staff/books/${b.id}`, t('books.edit'))) : null);
 }
@@ -564,14 +563,10 @@ async function pageInventory(root) {
   const [inv, books] = await Promise.all([api('GET', '/api/inventory?limit=200'), api('GET', '/api/books?limit=200')]);
   const titles = Object.fromEntries(books.items.map((b) => [b.id, b.title]));
   put(root, h('h1', {}, t('inventory.title')), inv.items.length === 0 ? h('p', {}, t('books.noinv')) :
-    h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['f.kind', 'f.title', 'f.condition', 'f.shelf', 'f.quantity', 'f.rentable', ''].map((k) => h('th', {}, k ? t(k) : '')))),
-      h('tbody', {}, inv.items.map((i) => h('tr', {}, h('td', {}, t(`kind.${i.kind}`)), h('td', {}, i.book_id ? link(`/books/${i.book_id}`, titles[i.book_id] || `#${i.book_id}`) : (i.title || '—'), i.format ? ` (${i.format})` : ''),
-        h('td', {}, t(`cond.${i.condition}`)), h('td', {}, i.shelf || '—'), h('td', {}, (() => {
-          const f = form([field('quantity', 'f.quantity', { type: 'number', min: 0, value: i.quantity })], 'save', async (v) => { await api('PATCH', `/api/inventory/${i.id}`, { quantity: num(v.quantity) }); render(); });
-          inlineForm(f);
-          return f;
-        })()), h('td', {}, i.rentable ? '✓' : '—'),
-        h('td', {}, confirmBtn('delete', 'books.confirm', async () => { await api('DELETE', `/api/inventory/${i.id}`); render(); }))))))),
+    table(['f.kind', 'f.title', 'f.condition', 'f.shelf', 'f.quantity', 'f.rentable', ''].map((k) => (k ? t(k) : '')), inv.items.map((i) => [t(`kind.${i.kind}`),
+      [i.book_id ? link(`/books/${i.book_id}`, titles[i.book_id] || `#${i.book_id}`) : (i.title || '—'), i.format ? ` (${i.format})` : ''], t(`cond.${i.condition}`), i.shelf || '—',
+      inlineForm(form([field('quantity', 'f.quantity', { type: 'number', min: 0, value: i.quantity })], 'save', async (v) => { await api('PATCH', `/api/inventory/${i.id}`, { quantity: num(v.quantity) }); render(); })),
+      i.rentable ? t('yes') : t('no'), confirmBtn('delete', 'books.confirm', async () => { await api('DELETE', `/api/inventory/${i.id}`); render(); })])),
     h('h2', {}, t('inventory.add')),
     form([
       field('kind', 'f.kind', { options: ['book', 'film', 'other'].map((k) => [k, t(`kind.${k}`)]) }),
