@@ -352,7 +352,9 @@ function searchBox(kind, labelKey, fallback) {
     if (e.key === 'ArrowDown' && hits.length) { e.preventDefault(); active = (active + 1) % hits.length; paint(); }
     else if (e.key === 'ArrowUp' && hits.length) { e.preventDefault(); active = (active - 1 + hits.length) % hits.length; paint(); }
     else if (e.key === 'Enter') { e.preventDefault(); if (hits[active]) navigate(target(hits[active])); }
-    else if (e.key === 'Escape') close();
+    // Escape closes an open list and keeps the text (a search field would clear it); a
+    // second Escape clears it as usual.
+    else if (e.key === 'Escape' && !list.hidden) { e.preventDefault(); close(); }
   });
   input.addEventListener('blur', () => setTimeout(close, 150));
   return h('div', { class: 'search' }, h('label', { for: id }, t(labelKey)), input, list, status);
@@ -821,7 +823,8 @@ function moveForm(tr, x) {
   const fields = [field('status', 'deliveries.move', { options: next.map((s) => [s, t(`deliveries.status.${s}`)]) })];
   if (tr.status === 'planned') fields.push(field('resource_id', 'f.resource', { options: [['', '—'], ...x.resources.filter((r) => r.active).map((r) => [r.id, r.name])], value: tr.resource_id }));
   return inlineForm(form(fields, 'deliveries.move', async (v) => {
-    await api('POST', `/api/travels/${tr.id}/status`, { status: v.status, resource_id: num(v.resource_id) ?? tr.resource_id ?? null });
+    // Only a move to `assigned` names its resource.
+    await api('POST', `/api/travels/${tr.id}/status`, v.status === 'assigned' ? { status: v.status, resource_id: num(v.resource_id) ?? tr.resource_id ?? null } : { status: v.status });
     render();
   }));
 }

@@ -224,6 +224,8 @@ try {
     expect(active && await staff.locator(`#${active}`).getAttribute('aria-selected') === 'true', 'the arrow keys mark the active option');
     await box.press('Escape');
     expect(await box.getAttribute('aria-expanded') === 'false' && await staff.locator('#search-books-list').isHidden(), 'Escape closes the list');
+    await staff.waitForTimeout(400); // longer than the search debounce: a cleared box would have emptied the hits
+    expect(await box.inputValue() === 'cien anos soledda', 'Escape keeps the typed text');
     await box.press('ArrowDown');
     expect(await box.getAttribute('aria-expanded') === 'true', 'ArrowDown opens the list again');
     await box.press('Enter');
@@ -400,7 +402,11 @@ try {
   await go(ana, '/deliveries');
   await ana.locator('tr[data-travel]', { hasText: 'Casa de Marta' }).locator('td.status', { hasText: 'en camino' }).waitFor();
   expect(await ana.locator('tr[data-travel] button').count() === 0, 'the client member cannot move the travel');
-  step('the courier marked the travel on the way from "My deliveries"; the client member sees it');
+  await go(staff, '/staff/deliveries');
+  await fill(staff, { status: 'delivered' }, 'tr[data-travel] form');
+  await travelRow.locator('td.status', { hasText: 'delivered' }).waitFor();
+  await travelRow.locator('td', { hasText: 'Finished' }).waitFor();
+  step('the courier marked the travel on the way from "My deliveries"; the client member sees it; staff marked it delivered');
   const anon = await person('en-US');
   await go(anon, '/');
   await anon.locator('.card', { hasText: 'Café' }).waitFor();
