@@ -119,8 +119,9 @@ function field(name, labelKey, o = {}) {
     input = h('textarea', { ...common, rows: 3, maxlength: o.maxlength }); input.value = o.value ?? '';
   } else if (o.type === 'checkbox') {
     input = h('input', { ...common, type: 'checkbox', checked: !!o.value });
+    return h('div', { class: 'field check' }, input, h('label', { for: id }, t(labelKey)), h('p', { class: 'err', id: errId, hidden: true }));
   } else {
-    input = h('input', { ...common, type: o.type || 'text', value: o.value ?? null, autocomplete: o.autocomplete, accept: o.accept, step: o.step, min: o.min, inputmode: o.inputmode });
+    input = h('input', { ...common, type: o.type || 'text', value: o.value ?? null, autocomplete: o.autocomplete, accept: o.accept, step: o.step, min: o.min, inputmode: o.inputmode, maxlength: o.maxlength });
   }
   return h('div', { class: 'field' }, h('label', { for: id }, t(labelKey)), input, h('p', { class: 'err', id: errId, hidden: true }));
 }
@@ -183,6 +184,37 @@ function confirmBtn(labelKey, questionKey, action) {
   } }, t(labelKey));
 }
 
+/** A one-line form (label for screen readers only), e.g. inside a table cell. */
+function inlineForm(f) {
+  f.classList.add('inline');
+  f.querySelectorAll('.field:not(.check) label').forEach((l) => l.classList.add('sr'));
+  return f;
+}
+/** A table that, on a phone, shows each row as a card with the column names beside the cells. */
+function table(heads, rows, attrs = {}) {
+  const label = (tr) => {
+    [...tr.children].forEach((td, i) => {
+      if (heads[i]) td.dataset.label = heads[i];
+      if (td.childNodes.length > 1) td.replaceChildren(h('div', {}, [...td.childNodes]));
+    });
+    return tr;
+  };
+  return h('div', { class: 'tablewrap' }, h('table', { ...attrs, class: 'stack' }, h('thead', {}, h('tr', {}, heads.map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, rows.map((r) => label(r instanceof Node ? r : h('tr', {}, r.map((c) => h('td', {}, c))))))));
+}
+/** Every item of a list endpoint, up to the API's page limit (200). */
+async function all(path) { return (await api('GET', `${path}${path.includes('?') ? '&' : '?'}limit=200`)).items; }
+/** Said next to `field` like an API error, before asking the API anything. */
+function need(v, ...names) {
+  for (const n of names) if (v[n] === '' || v[n] == null) throw new ApiErr(400, { error: { code: 'required', field: n } });
+}
+function toLocalInput(iso) {
+  if (!iso) return '';
+  const d = new Date(iso), p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+const userOptions = (users) => [['', '—'], ...users.map((u) => [u.id, u.username])];
+
 // ---------- routing ----------
 const routes = [
   ['/setup', pageSetup], ['/login', pageLogin], ['/signup', pageSignup],
@@ -194,7 +226,11 @@ const routes = [
   ['/staff/genres', pageGenres, 'staff'], ['/staff/inventory', pageInventory, 'staff'],
   ['/staff/products', pageProducts, 'staff'], ['/staff/products/:id', pageProductAdmin, 'staff'],
   ['/users', pageUsers, 'owner'], ['/owner', pageOwner, 'owner'],
-  ['/courses', pageCourses], ['/courses/:id', pageCourses], ['/staff/deliveries', pageDeliveries, 'staff'],
+  ['/courses', pageCourses], ['/courses/:id', pageCourse], ['/staff/deliveries', pageDeliveries, 'staff'], ['/deliveries', pageMyDeliveries, 'user'], ['/staff/travels/:id', pageTravel, 'staff'],
+  ['/staff/clients', deliveryList('clients'), 'staff'], ['/staff/clients/:id', deliveryEdit('clients'), 'staff'],
+  ['/staff/locations', deliveryList('locations'), 'staff'], ['/staff/locations/:id', deliveryEdit('locations'), 'staff'],
+  ['/staff/resources', deliveryList('resources'), 'staff'], ['/staff/resources/:id', deliveryEdit('resources'), 'staff'],
+  ['/posts/:id', pagePost],
 ];
 function match(path) {
   for (const [pattern, page, need] of routes) {
@@ -241,6 +277,7 @@ async function render() {
 function buildNav(path) {
   const items = [['/', 'nav.store'], ['/feed', 'nav.feed'], ['/courses', 'nav.courses']];
   if (me) items.push(['/home', 'nav.home'], ['/books', 'nav.books']);
+  if (me && !isStaff()) items.push(['/deliveries', 'nav.mydeliveries']);
   if (isStaff()) items.push(['/staff/books/new', 'nav.staff.books'], ['/staff/genres', 'nav.staff.genres'], ['/staff/inventory', 'nav.staff.inventory'], ['/staff/products', 'nav.staff.products'], ['/staff/deliveries', 'nav.staff.deliveries']);
   if (isOwner()) items.push(['/users', 'nav.users'], ['/owner', 'nav.owner']);
   if (me) items.push(['/profile', 'nav.profile']);
@@ -283,7 +320,7 @@ function searchBox(kind, labelKey, fallback) {
   const list = h('ul', { id: `${id}-list`, role: 'listbox', hidden: true, 'aria-label': t(labelKey) });
   const status = h('p', { class: 'muted', 'aria-live': 'polite' });
   let hits = [], active = -1, timer = null, seq = 0;
-  const target = (hit) => (String(hit.kind).startsWith('product') ? `/products/${hit.id}` : String(hit.kind).startsWith('post') ? '/feed' : `/books/${hit.id}`);
+  const target = (hit) => (String(hit.kind).startsWith('product') ? `/products/${hit.id}` : String(hit.kind).startsWith('post') ? `/posts/${hit.id}` : `/books/${hit.id}`);
   const close = () => { list.hidden = true; input.setAttribute('aria-expanded', 'false'); input.removeAttribute('aria-activedescendant'); active = -1; };
   const paint = () => {
     list.replaceChildren(...hits.map((hit, i) => h('li', { id: `${id}-opt-${i}`, role: 'option', 'aria-selected': i === active ? 'true' : 'false', onmousedown: (e) => { e.preventDefault(); navigate(target(hit)); } },
@@ -315,7 +352,9 @@ function searchBox(kind, labelKey, fallback) {
     if (e.key === 'ArrowDown' && hits.length) { e.preventDefault(); active = (active + 1) % hits.length; paint(); }
     else if (e.key === 'ArrowUp' && hits.length) { e.preventDefault(); active = (active - 1 + hits.length) % hits.length; paint(); }
     else if (e.key === 'Enter') { e.preventDefault(); if (hits[active]) navigate(target(hits[active])); }
-    else if (e.key === 'Escape') close();
+    // Escape closes an open list and keeps the text (a search field would clear it); a
+    // second Escape clears it as usual.
+    else if (e.key === 'Escape' && !list.hidden) { e.preventDefault(); close(); }
   });
   input.addEventListener('blur', () => setTimeout(close, 150));
   return h('div', { class: 'search' }, h('label', { for: id }, t(labelKey)), input, list, status);
@@ -384,7 +423,19 @@ async function pageProfile(root) {
       f.append(h('p', { role: 'status' }, t('profile.saved')));
     }));
   }
-  put(root, h('h2', {}, t('profile.password')),
+  // Which notifications also come by e-mail: one switch per kind the server knows.
+  if (me.role !== 'admin') {
+    const order = ['welcome', 'new_follower', 'post_liked', 'price_changed', 'enrolled', 'waitlist_promoted', 'course_rescheduled', 'course_cancelled', 'delivery_on_the_way', 'delivery_delivered', 'travel_cancelled'];
+    const rank = (k) => (order.includes(k) ? order.indexOf(k) : order.length);
+    const kinds = Object.keys(u.email_notifications || {}).sort((a, b) => rank(a) - rank(b));
+    put(root, h('h2', {}, t('prefs.title')), form([h('fieldset', { class: 'prefs' }, h('legend', {}, t('prefs.legend')),
+      kinds.map((k) => field(`notify_${k}`, `notifkind.${k}`, { type: 'checkbox', value: u.email_notifications[k] })))], 'prefs.save', async (v, f) => {
+      const body = Object.fromEntries(kinds.map((k) => [k, v[`notify_${k}`]]));
+      await api('PATCH', `/api/users/${me.id}`, { email_notifications: body });
+      f.append(h('p', { role: 'status' }, t('profile.saved')));
+    }, { aliases: { email_notifications: `notify_${kinds[0]}` } }));
+  }
+  put(root, h('p', {}, link(`/u/${me.id}`, t('profile.public'))), h('h2', {}, t('profile.password')),
     form([field('current_password', 'f.current_password', { type: 'password', required: true, autocomplete: 'current-password' }), field('new_password', 'f.new_password', { type: 'password', required: true, autocomplete: 'new-password' })],
       'profile.password.submit', async (v) => {
         await api('PUT', `/api/users/${me.id}/password`, v, { noExpire: true });
@@ -404,7 +455,7 @@ async function pageStore(root) {
   put(root, h('h1', {}, t('store.title')), searchBox('products', 'store.search', fallbackProducts));
   const { items } = await api('GET', '/api/products?limit=60');
   put(root, items.length ? h('div', { class: 'grid' }, items.map((p) => h('article', { class: 'card' },
-    h('h3', {}, link(`/products/${p.id}`, p.name)), h('p', {}, h('strong', {}, money(p.price_cents, p.currency))), p.description ? h('p', { class: 'muted' }, p.description) : null)))
+    h('h2', { class: 'h3' }, link(`/products/${p.id}`, p.name)), h('p', {}, h('strong', {}, money(p.price_cents, p.currency))), p.description ? h('p', { class: 'muted' }, p.description) : null)))
     : h('p', {}, t('store.empty')));
 }
 async function pageProduct(root, { id }) {
@@ -416,25 +467,44 @@ async function genreOptions() {
   const { items } = await api('GET', '/api/genres?limit=200');
   return items;
 }
+/** The filters and sorts the books list API takes (src/catalog/routes.rs `BookQuery`). */
+const BOOK_FILTERS = ['genre', 'author', 'year_from', 'year_to', 'language', 'in_stock', 'sort'];
 async function pageBooks(root, _p, q) {
   const genres = await genreOptions();
-  const genre = q.get('genre') || '';
   const cursor = q.get('cursor') || '';
-  const sel = field('genre', 'f.genre', { options: [['', t('f.all')], ...genres.map((g) => [g.id, g.name])], value: genre });
-  sel.querySelector('select').addEventListener('change', (e) => navigate(e.target.value ? `/books?genre=${e.target.value}` : '/books'));
-  put(root, h('h1', {}, t('books.title')), searchBox('books', 'books.search', fallbackBooks), h('div', { class: 'toolbar' }, sel));
-  const params = new URLSearchParams({ limit: '20' });
-  if (genre) params.set('genre', genre);
-  if (cursor) params.set('cursor', cursor);
-  const page = await api('GET', `/api/books?${params}`);
+  const params = new URLSearchParams();
+  for (const k of BOOK_FILTERS) if (q.get(k)) params.set(k, q.get(k));
+  const filters = h('form', { class: 'toolbar', role: 'search', 'aria-label': t('books.filters') },
+    field('genre', 'f.genre', { options: [['', t('f.all')], ...genres.map((g) => [g.id, g.name])], value: q.get('genre') }),
+    field('author', 'f.author', { value: q.get('author') }),
+    field('year_from', 'f.year_from', { type: 'number', inputmode: 'numeric', value: q.get('year_from') }),
+    field('year_to', 'f.year_to', { type: 'number', inputmode: 'numeric', value: q.get('year_to') }),
+    field('language', 'f.language_code', { value: q.get('language'), maxlength: 8 }),
+    field('in_stock', 'f.in_stock', { options: [['', t('f.all')], ['true', t('books.in_stock.yes')], ['false', t('books.in_stock.no')]], value: q.get('in_stock') }),
+    field('sort', 'f.sort', { options: ['title', 'year', 'newest'].map((s) => [s, t(`books.sort.${s}`)]), value: q.get('sort') || 'title' }),
+    h('div', { class: 'row' }, h('button', { type: 'submit' }, t('books.apply')), params.toString() ? link('/books', t('books.clear')) : null));
+  filters.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const next = new URLSearchParams();
+    for (const [k, v] of Object.entries(values(filters))) if (v && !(k === 'sort' && v === 'title')) next.set(k, v);
+    navigate(`/books${next.toString() ? `?${next}` : ''}`);
+  });
+  filters.querySelector('[name=genre]').addEventListener('change', () => filters.requestSubmit());
+  put(root, h('h1', {}, t('books.title')), searchBox('books', 'books.search', fallbackBooks), filters);
+  const query = new URLSearchParams(params);
+  query.set('limit', '20');
+  if (cursor) query.set('cursor', cursor);
+  let page;
+  try { page = await api('GET', `/api/books?${query}`); }
+  catch (e) { showError(filters, e); return; }
   const names = Object.fromEntries(genres.map((g) => [g.id, g.name]));
-  put(root, page.items.length ? h('div', { class: 'grid' }, page.items.map((b) => h('article', { class: 'card' },
-    h('h3', {}, link(`/books/${b.id}`, b.title)), h('p', { class: 'muted' }, t('books.by', { a: b.authors.join(', ') })),
+  put(root, page.items.length ? h('div', { class: 'grid', id: 'books' }, page.items.map((b) => h('article', { class: 'card', 'data-book': b.id },
+    h('h2', { class: 'h3' }, link(`/books/${b.id}`, b.title)), h('p', { class: 'muted' }, t('books.by', { a: b.authors.join(', ') }), b.year ? ` · ${b.year}` : '', b.language ? ` · ${b.language}` : ''),
     h('p', {}, b.genre_ids.map((g) => names[g]).filter(Boolean).join(', ')), h('p', {}, t('books.stock', { n: b.stock })))))
     : h('p', {}, t('books.empty')));
   const nav = h('p', { class: 'row' });
-  if (cursor) nav.append(link(genre ? `/books?genre=${genre}` : '/books', t('books.first')));
-  if (page.next_cursor) { params.set('cursor', page.next_cursor); params.delete('limit'); nav.append(link(`/books?${params}`, t('books.more'))); }
+  if (cursor) nav.append(link(`/books${params.toString() ? `?${params}` : ''}`, t('books.first')));
+  if (page.next_cursor) { const more = new URLSearchParams(params); more.set('cursor', page.next_cursor); nav.append(link(`/books?${more}`, t('books.more'))); }
   put(root, nav);
 }
 async function coverImg(bookId, alt) {
@@ -449,8 +519,7 @@ async function pageBook(root, { id }) {
   put(root, h('p', {}, t('books.by', { a: b.authors.join(', ') })), h('p', { class: 'muted' }, `ISBN ${b.isbn}`, b.year ? ` · ${b.year}` : '', b.language ? ` · ${b.language}` : ''),
     h('p', {}, b.genre_ids.map((g) => names[g]).filter(Boolean).join(', ')), b.description ? h('p', {}, b.description) : null,
     h('h2', {}, t('books.inventory')),
-    inv.items.length ? h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('f.condition')), h('th', {}, t('f.shelf')), h('th', {}, t('f.quantity')), h('th', {}, t('f.rentable')))),
-      h('tbody', {}, inv.items.map((i) => h('tr', {}, h('td', {}, t(`cond.${i.condition}`)), h('td', {}, i.shelf || '—'), h('td', {}, i.quantity), h('td', {}, i.rentable ? '✓' : '—'))))))
+    inv.items.length ? table(['f.condition', 'f.shelf', 'f.quantity', 'f.rentable'].map((k) => t(k)), inv.items.map((i) => [t(`cond.${i.condition}`), i.shelf || '—', i.quantity, i.rentable ? t('yes') : t('no')]))
       : h('p', {}, t('books.noinv')),
     isStaff() ? h('p', {}, link(`/staff/books/${b.id}`, t('books.edit'))) : null);
 }
@@ -483,7 +552,7 @@ async function pageGenres(root) {
     h('ul', {}, genres.map((g) => {
       const f = form([field('name', 'f.name', { value: g.name, required: true })], 'save', async (v) => { await api('PATCH', `/api/genres/${g.id}`, { name: v.name }); render(); },
         { extra: [confirmBtn('delete', 'books.confirm', async () => { await api('DELETE', `/api/genres/${g.id}`); render(); })] });
-      f.classList.add('inline'); f.querySelector('label').classList.add('sr');
+      inlineForm(f);
       return h('li', { 'data-genre': g.name }, f);
     })),
     h('h2', {}, t('genres.add')),
@@ -496,14 +565,10 @@ async function pageInventory(root) {
   const [inv, books] = await Promise.all([api('GET', '/api/inventory?limit=200'), api('GET', '/api/books?limit=200')]);
   const titles = Object.fromEntries(books.items.map((b) => [b.id, b.title]));
   put(root, h('h1', {}, t('inventory.title')), inv.items.length === 0 ? h('p', {}, t('books.noinv')) :
-    h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['f.kind', 'f.title', 'f.condition', 'f.shelf', 'f.quantity', 'f.rentable', ''].map((k) => h('th', {}, k ? t(k) : '')))),
-      h('tbody', {}, inv.items.map((i) => h('tr', {}, h('td', {}, t(`kind.${i.kind}`)), h('td', {}, i.book_id ? link(`/books/${i.book_id}`, titles[i.book_id] || `#${i.book_id}`) : (i.title || '—'), i.format ? ` (${i.format})` : ''),
-        h('td', {}, t(`cond.${i.condition}`)), h('td', {}, i.shelf || '—'), h('td', {}, (() => {
-          const f = form([field('quantity', 'f.quantity', { type: 'number', min: 0, value: i.quantity })], 'save', async (v) => { await api('PATCH', `/api/inventory/${i.id}`, { quantity: num(v.quantity) }); render(); });
-          f.classList.add('inline'); f.querySelector('label').classList.add('sr');
-          return f;
-        })()), h('td', {}, i.rentable ? '✓' : '—'),
-        h('td', {}, confirmBtn('delete', 'books.confirm', async () => { await api('DELETE', `/api/inventory/${i.id}`); render(); }))))))),
+    table(['f.kind', 'f.title', 'f.condition', 'f.shelf', 'f.quantity', 'f.rentable', ''].map((k) => (k ? t(k) : '')), inv.items.map((i) => [t(`kind.${i.kind}`),
+      [i.book_id ? link(`/books/${i.book_id}`, titles[i.book_id] || `#${i.book_id}`) : (i.title || '—'), i.format ? ` (${i.format})` : ''], t(`cond.${i.condition}`), i.shelf || '—',
+      inlineForm(form([field('quantity', 'f.quantity', { type: 'number', min: 0, value: i.quantity })], 'save', async (v) => { await api('PATCH', `/api/inventory/${i.id}`, { quantity: num(v.quantity) }); render(); })),
+      i.rentable ? t('yes') : t('no'), confirmBtn('delete', 'books.confirm', async () => { await api('DELETE', `/api/inventory/${i.id}`); render(); })])),
     h('h2', {}, t('inventory.add')),
     form([
       field('kind', 'f.kind', { options: ['book', 'film', 'other'].map((k) => [k, t(`kind.${k}`)]) }),
@@ -518,18 +583,28 @@ async function pageInventory(root) {
     }));
 }
 const cents = (s) => (s === '' ? null : Math.round(Number(String(s).replace(',', '.')) * 100));
+/** Inventory lines as choices for a product's link: "title · shelf (#id)". */
+async function inventoryChoices() {
+  const [inv, books] = await Promise.all([all('/api/inventory'), all('/api/books')]);
+  const titles = Object.fromEntries(books.map((b) => [b.id, b.title]));
+  return [['', t('products.no_item')], ...inv.map((i) => [i.id, `${i.book_id ? titles[i.book_id] || `#${i.book_id}` : i.title || t(`kind.${i.kind}`)}${i.shelf ? ` · ${i.shelf}` : ''} (#${i.id})`])];
+}
+function productFields(p, items) {
+  return [field('sku', 'f.sku', { required: true, value: p.sku, autocomplete: 'off' }), field('name', 'f.name', { required: true, value: p.name }), field('description', 'f.description', { textarea: true, value: p.description }),
+    field('price_cents', 'f.price', { type: 'number', step: '0.01', min: 0, required: true, inputmode: 'decimal', value: p.price_cents == null ? null : (p.price_cents / 100).toFixed(2) }),
+    field('currency', 'f.currency', { value: p.currency || 'ARS', maxlength: 3 }), field('stock', 'f.stock', { type: 'number', value: p.stock ?? 0, min: 0 }),
+    field('inventory_item_id', 'f.inventory_item', { options: items, value: p.inventory_item_id })];
+}
+const productBody = (v) => ({ sku: v.sku, name: v.name, description: opt(v.description), price_cents: cents(v.price_cents), currency: opt(v.currency), stock: num(v.stock), inventory_item_id: num(v.inventory_item_id) });
 async function pageProducts(root) {
-  const { items } = await api('GET', '/api/products?include_deleted=true&limit=200');
+  const [{ items }, choices] = await Promise.all([api('GET', '/api/products?include_deleted=true&limit=200'), inventoryChoices()]);
   put(root, h('h1', {}, t('products.title')),
-    h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['f.sku', 'f.name', 'f.price', 'f.stock'].map((k) => h('th', {}, t(k))))),
-      h('tbody', {}, items.map((p) => h('tr', { class: p.deleted_at ? 'deleted' : null }, h('td', {}, p.sku),
-        h('td', {}, link(`/staff/products/${p.id}`, p.name), p.deleted_at ? [' ', h('span', { class: 'badge' }, t('products.deleted'))] : null),
-        h('td', {}, money(p.price_cents, p.currency)), h('td', {}, p.stock)))))),
+    table(['f.sku', 'f.name', 'f.price', 'f.stock'].map((k) => t(k)), items.map((p) => h('tr', { class: p.deleted_at ? 'deleted' : null }, h('td', {}, p.sku),
+      h('td', {}, link(`/staff/products/${p.id}`, p.name), p.deleted_at ? [' ', h('span', { class: 'badge' }, t('products.deleted'))] : null),
+      h('td', {}, money(p.price_cents, p.currency)), h('td', {}, p.stock)))),
     h('h2', {}, t('products.add')),
-    form([field('sku', 'f.sku', { required: true }), field('name', 'f.name', { required: true }), field('description', 'f.description', { textarea: true }),
-      field('price_cents', 'f.price', { type: 'number', step: '0.01', min: 0, required: true, inputmode: 'decimal' }), field('currency', 'f.currency', { value: 'ARS' }), field('stock', 'f.stock', { type: 'number', value: 0, min: 0 })],
-    'products.add', async (v) => {
-      await api('POST', '/api/products', { sku: v.sku, name: v.name, description: opt(v.description), price_cents: cents(v.price_cents), currency: opt(v.currency), stock: num(v.stock) });
+    form(productFields({}, choices), 'products.add', async (v) => {
+      await api('POST', '/api/products', productBody(v));
       render();
     }));
 }
@@ -544,9 +619,11 @@ function barChart(days) {
 async function pageProductAdmin(root, { id }) {
   const [p, prices, views] = await Promise.all([api('GET', `/api/products/${id}?include_deleted=true`).catch(() => api('GET', `/api/products/${id}`)), api('GET', `/api/products/${id}/prices?limit=200`), api('GET', `/api/products/${id}/views`)]);
   put(root, h('h1', {}, p.name, p.deleted_at ? [' ', h('span', { class: 'badge' }, t('products.deleted'))] : null));
-  put(root, form([field('name', 'f.name', { value: p.name }), field('price_cents', 'f.price', { type: 'number', step: '0.01', min: 0, value: (p.price_cents / 100).toFixed(2), inputmode: 'decimal' }),
-    field('stock', 'f.stock', { type: 'number', value: p.stock, min: 0 }), field('description', 'f.description', { textarea: true, value: p.description })], 'products.save', async (v) => {
-    await api('PATCH', `/api/products/${id}`, { name: v.name, price_cents: cents(v.price_cents), stock: num(v.stock), description: opt(v.description) });
+  const choices = await inventoryChoices();
+  put(root, form(productFields(p, choices), 'products.save', async (v) => {
+    const body = productBody(v);
+    if (body.currency == null) delete body.currency;
+    await api('PATCH', `/api/products/${id}`, body);
     render();
   }, { extra: p.deleted_at ? [] : [confirmBtn('products.delete', 'books.confirm', async () => { await api('DELETE', `/api/products/${id}`); render(); })] }));
   put(root, h('h2', {}, t('products.prices')), prices.items.length ? h('ul', {}, prices.items.map((c) => h('li', {}, `${when(c.at)}: ${money(c.old_cents, p.currency)} → ${money(c.new_cents, p.currency)}`))) : h('p', {}, t('products.noprices')));
@@ -556,13 +633,19 @@ async function pageUsers(root) {
   const { items } = await api('GET', '/api/users?limit=200');
   const roles = ['user', 'admin', 'super_admin'].map((r) => [r, t(`role.${r}`)]);
   put(root, h('h1', {}, t('users.title')), h('p', { class: 'rules', role: 'note' }, t('users.rules')),
-    h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('f.username')), h('th', {}, t('f.role')), h('th', {}, ''))),
-      h('tbody', {}, items.map((u) => {
-        const f = form([field('role', 'f.role', { options: roles, value: u.role })], 'users.change', async (v) => { await api('PATCH', `/api/users/${u.id}`, { role: v.role }); render(); });
-        f.classList.add('inline');
-        f.querySelector('label').classList.add('sr');
-        return h('tr', {}, h('td', {}, u.username), h('td', {}, f), h('td', {}, u.id === me.id ? '' : confirmBtn('users.delete', 'users.confirm', async () => { await api('DELETE', `/api/users/${u.id}`); render(); })));
-      })))),
+    table([t('f.username'), t('f.role'), t('users.password'), ''], items.map((u) => {
+      const f = inlineForm(form([field('role', 'f.role', { options: roles, value: u.role })], 'users.change', async (v) => { await api('PATCH', `/api/users/${u.id}`, { role: v.role }); render(); }));
+      // The owner resets someone else's password (the API revokes that account's sessions);
+      // their own goes through the profile page, with the current one.
+      const reset = u.id === me.id ? link('/profile', t('users.own_password')) : h('details', { class: 'reset' }, h('summary', {}, t('users.reset')),
+        inlineForm(form([field('new_password', 'f.new_password', { type: 'password', required: true, autocomplete: 'new-password' })], 'users.reset.submit', async (v, rf) => {
+          await api('PUT', `/api/users/${u.id}/password`, { new_password: v.new_password });
+          rf.reset();
+          rf.append(h('p', { role: 'status' }, t('users.reset.done', { u: u.username })));
+        })));
+      return h('tr', { 'data-user': u.username }, h('td', {}, link(`/u/${u.id}`, u.username)), h('td', {}, f), h('td', {}, reset),
+        h('td', {}, u.id === me.id ? '' : confirmBtn('users.delete', 'users.confirm', async () => { await api('DELETE', `/api/users/${u.id}`); render(); })));
+    })),
     h('h2', {}, t('users.create')),
     form([field('username', 'f.username', { required: true, autocomplete: 'off' }), field('password', 'f.password', { type: 'password', required: true, autocomplete: 'new-password' }), field('email', 'f.email', { type: 'email' }),
       field('role', 'f.role', { options: roles, value: 'admin' })], 'users.create', async (v) => {
@@ -588,38 +671,212 @@ async function pageOwner(root) {
 
 // ---------- pages: courses and deliveries ----------
 const isoFromLocal = (v) => (v ? new Date(v).toISOString() : '');
+const COURSE_STATUSES = ['draft', 'open', 'closed', 'cancelled'];
+function courseFields(c, users) {
+  return [field('title', 'f.title', { required: true, value: c.title }), field('description', 'f.description', { textarea: true, value: c.description }),
+    field('teacher_id', 'f.teacher', { options: userOptions(users), value: c.teacher_id }),
+    field('starts_at', 'f.starts_at', { type: 'datetime-local', required: true, value: toLocalInput(c.starts_at) }), field('ends_at', 'f.ends_at', { type: 'datetime-local', required: true, value: toLocalInput(c.ends_at) }),
+    field('schedule', 'f.schedule', { value: c.schedule }), field('capacity', 'f.capacity', { type: 'number', min: 0, value: c.capacity ?? 10 }),
+    field('price_cents', 'f.price', { type: 'number', step: '0.01', min: 0, value: ((c.price_cents || 0) / 100).toFixed(2), inputmode: 'decimal' }),
+    field('status', 'f.status', { options: (c.id ? COURSE_STATUSES : COURSE_STATUSES.slice(0, 3)).map((x) => [x, t(`courses.status.${x}`)]), value: c.status || 'open' })];
+}
+function enrolButton(c, mine) {
+  if (!me) return null;
+  if (mine) {
+    return h('p', { role: 'status' }, mine.position ? t('courses.waitlist', { n: mine.position }) : t('courses.enrolled'), ' ',
+      confirmBtn('courses.leave', 'courses.leave.confirm', async () => { await api('DELETE', `/api/courses/${c.id}/enrolments`); render(); }));
+  }
+  if (c.status !== 'open') return null;
+  return h('button', { type: 'button', onclick: async (ev) => {
+    try { const e = await api('POST', `/api/courses/${c.id}/enrolments`); ev.target.replaceWith(h('p', { role: 'status' }, e.position ? t('courses.waitlist', { n: e.position }) : t('courses.enrolled'))); }
+    catch (e) { ev.target.after(h('p', { class: 'form-err', role: 'alert' }, errText(e))); }
+  } }, t('courses.enrol'));
+}
+async function myEnrolments() {
+  if (!me) return {};
+  const { items } = await api('GET', `/api/users/${me.id}/courses?limit=200`).catch(() => ({ items: [] }));
+  return Object.fromEntries(items.map((m) => [m.course.id, m.enrolment]));
+}
 async function pageCourses(root) {
-  const { items } = await api('GET', '/api/courses?limit=100');
+  const [{ items }, mine, users] = await Promise.all([api('GET', '/api/courses?limit=100'), myEnrolments(), isStaff() ? all('/api/users').catch(() => []) : []]);
   put(root, h('h1', {}, t('courses.title')),
-    items.length ? h('div', { class: 'grid' }, items.map((c) => h('article', { class: 'card' },
-      h('h3', {}, c.title), h('p', { class: 'muted' }, `${when(c.starts_at)} → ${when(c.ends_at)}`), c.schedule ? h('p', {}, c.schedule) : null,
+    items.length ? h('div', { class: 'grid' }, items.map((c) => h('article', { class: 'card', 'data-course': c.id },
+      h('h2', { class: 'h3' }, link(`/courses/${c.id}`, c.title)), h('p', { class: 'muted' }, `${when(c.starts_at)} → ${when(c.ends_at)}`), c.schedule ? h('p', {}, c.schedule) : null,
       h('p', {}, t('courses.seats', { n: c.capacity }), ' · ', money(c.price_cents), ' · ', t(`courses.status.${c.status}`)),
-      c.description ? h('p', {}, c.description) : null,
-      me && c.status === 'open' ? h('button', { type: 'button', onclick: async (ev) => {
-        try { const e = await api('POST', `/api/courses/${c.id}/enrolments`); ev.target.replaceWith(h('p', { role: 'status' }, e.position ? t('courses.waitlist', { n: e.position }) : t('courses.enrolled'))); }
-        catch (e) { ev.target.after(h('p', { class: 'form-err', role: 'alert' }, errText(e))); }
-      } }, t('courses.enrol')) : null)))
+      c.description ? h('p', {}, c.description) : null, enrolButton(c, mine[c.id]))))
       : h('p', {}, t('courses.empty')));
   if (isStaff()) {
-    put(root, h('h2', {}, t('courses.add')), form([field('title', 'f.title', { required: true }), field('description', 'f.description', { textarea: true }),
-      field('starts_at', 'f.starts_at', { type: 'datetime-local', required: true }), field('ends_at', 'f.ends_at', { type: 'datetime-local', required: true }),
-      field('schedule', 'f.schedule'), field('capacity', 'f.capacity', { type: 'number', min: 1, value: 10 }), field('price_cents', 'f.price', { type: 'number', step: '0.01', min: 0, value: 0 }),
-      field('status', 'f.status', { options: ['draft', 'open', 'closed'].map((x) => [x, t(`courses.status.${x}`)]), value: 'open' })], 'courses.add', async (v) => {
-      await api('POST', '/api/courses', { title: v.title, description: opt(v.description), starts_at: isoFromLocal(v.starts_at), ends_at: isoFromLocal(v.ends_at), schedule: opt(v.schedule), capacity: num(v.capacity), price_cents: cents(v.price_cents), status: v.status });
+    put(root, h('h2', {}, t('courses.add')), form(courseFields({}, users), 'courses.add', async (v) => {
+      await api('POST', '/api/courses', { title: v.title, description: opt(v.description), teacher_id: num(v.teacher_id), starts_at: isoFromLocal(v.starts_at), ends_at: isoFromLocal(v.ends_at), schedule: opt(v.schedule), capacity: num(v.capacity), price_cents: cents(v.price_cents), status: v.status });
       render();
     }));
   }
 }
+async function pageCourse(root, { id }) {
+  const [c, mine] = await Promise.all([api('GET', `/api/courses/${id}`), myEnrolments()]);
+  const staff = isStaff();
+  put(root, h('h1', {}, c.title), h('p', { class: 'muted' }, `${when(c.starts_at)} → ${when(c.ends_at)}`), c.schedule ? h('p', {}, c.schedule) : null,
+    h('p', {}, t('courses.seats', { n: c.capacity }), ' · ', money(c.price_cents), ' · ', h('span', { id: 'course-status', class: c.status === 'cancelled' ? 'badge' : null }, t(`courses.status.${c.status}`))),
+    c.description ? h('p', {}, c.description) : null, enrolButton(c, mine[c.id]));
+  if (staff || (me && c.teacher_id === me.id)) {
+    const { items } = await api('GET', `/api/courses/${id}/enrolments?limit=200`);
+    const names = Object.fromEntries(await Promise.all([...new Set(items.map((e) => e.user_id))].map(async (u) => [u, (await api('GET', `/api/users/${u}`).catch(() => ({}))).username || `#${u}`])));
+    const rows = (list) => list.map((e) => [...(e.position ? [e.position] : []), link(`/u/${e.user_id}`, `@${names[e.user_id]}`), when(e.created_at),
+      staff ? confirmBtn('courses.remove', 'courses.remove.confirm', async () => { await api('DELETE', `/api/courses/${id}/enrolments/${e.user_id}`); render(); }) : '']);
+    const enrolled = items.filter((e) => e.status === 'enrolled'), waiting = items.filter((e) => e.status !== 'enrolled');
+    put(root, h('h2', {}, t('courses.enrolled_list', { n: enrolled.length, c: c.capacity })),
+      enrolled.length ? table([t('f.username'), t('courses.since'), ''], rows(enrolled), { id: 'enrolled' }) : h('p', {}, t('courses.nobody')),
+      h('h2', {}, t('courses.waiting_list', { n: waiting.length })),
+      waiting.length ? table([t('courses.position'), t('f.username'), t('courses.since'), ''], rows(waiting), { id: 'waiting' }) : h('p', {}, t('courses.nobody')));
+  }
+  if (staff) {
+    const users = await all('/api/users').catch(() => []);
+    put(root, h('h2', {}, t('courses.edit')), form(courseFields(c, users), 'save', async (v) => {
+      const body = { title: v.title, description: opt(v.description), teacher_id: num(v.teacher_id), schedule: opt(v.schedule), capacity: num(v.capacity), price_cents: cents(v.price_cents) };
+      // Moving a date or the status tells the members: only send what changed.
+      if (v.starts_at !== toLocalInput(c.starts_at)) body.starts_at = isoFromLocal(v.starts_at);
+      if (v.ends_at !== toLocalInput(c.ends_at)) body.ends_at = isoFromLocal(v.ends_at);
+      if (v.status !== c.status) body.status = v.status;
+      await api('PATCH', `/api/courses/${id}`, body);
+      render();
+    }, { extra: c.status === 'cancelled' ? [] : [confirmBtn('courses.cancel', 'courses.cancel.confirm', async () => { await api('PATCH', `/api/courses/${id}`, { status: 'cancelled' }); render(); })] }));
+  }
+}
+
+// ---------- pages: deliveries ----------
+/** The travel state machine as the API enforces it (src/deliveries/model.rs), to offer only possible moves. */
+const TRAVEL_NEXT = { planned: ['assigned', 'cancelled'], assigned: ['on_the_way', 'cancelled'], on_the_way: ['delivered', 'cancelled'], delivered: [], cancelled: [] };
+const RESOURCE_KINDS = ['bicycle', 'motorbike', 'van', 'car', 'on_foot'];
+function deliveriesNav(current) {
+  return h('nav', { class: 'tabs', 'aria-label': t('deliveries.sections') }, [['/staff/deliveries', 'deliveries.travels'], ['/staff/clients', 'deliveries.clients'], ['/staff/locations', 'deliveries.locations'], ['/staff/resources', 'deliveries.resources']]
+    .map(([href, key]) => link(href, t(key), { 'aria-current': href === current ? 'page' : null })));
+}
+/** Clients, locations and resources: the same list, create, edit and delete pages over their API. */
+const DELIVERY = {
+  clients: {
+    api: '/api/clients', load: async () => ({ users: await all('/api/users').catch(() => []) }), name: (c) => c.name,
+    heads: ['deliveries.col.phone', 'f.email_plain', 'deliveries.col.member'], cols: (c, x) => [c.phone || '—', c.email || '—', c.user_id ? `@${(x.users.find((u) => u.id === c.user_id) || {}).username || c.user_id}` : '—'],
+    fields: (c, x) => [field('name', 'f.name', { required: true, value: c.name }), field('phone', 'f.phone', { type: 'tel', value: c.phone, autocomplete: 'off' }),
+      field('email', 'f.email', { type: 'email', value: c.email }), field('notes', 'f.notes', { textarea: true, value: c.notes }),
+      field('user_id', 'f.member', { options: userOptions(x.users), value: c.user_id })],
+    body: (v) => ({ name: v.name, phone: opt(v.phone), email: opt(v.email), notes: opt(v.notes), user_id: num(v.user_id) }),
+  },
+  locations: {
+    api: '/api/locations', load: async () => ({ clients: await all('/api/clients') }), name: (l) => l.label,
+    heads: ['f.street', 'f.city', 'f.client'], cols: (l, x) => [l.street || '—', l.city || '—', (x.clients.find((c) => c.id === l.client_id) || {}).name || t('deliveries.shop_place')],
+    fields: (l, x) => [field('label', 'f.label', { required: true, value: l.label }), field('street', 'f.street', { value: l.street }), field('city', 'f.city', { value: l.city }),
+      field('lat', 'f.lat', { type: 'number', step: 'any', value: l.lat, inputmode: 'decimal' }), field('lng', 'f.lng', { type: 'number', step: 'any', value: l.lng, inputmode: 'decimal' }),
+      field('notes', 'f.notes', { textarea: true, value: l.notes }), field('client_id', 'f.client', { options: [['', t('deliveries.shop_place')], ...x.clients.map((c) => [c.id, c.name])], value: l.client_id })],
+    body: (v) => ({ label: v.label, street: opt(v.street), city: opt(v.city), lat: num(v.lat), lng: num(v.lng), notes: opt(v.notes), client_id: num(v.client_id) }),
+  },
+  resources: {
+    api: '/api/resources', load: async () => ({ users: await all('/api/users').catch(() => []) }), name: (r) => r.name,
+    heads: ['f.resource_kind', 'deliveries.col.parcels', 'deliveries.col.courier', 'deliveries.col.active'],
+    cols: (r, x) => [t(`rkind.${r.kind}`), r.capacity ?? '—', r.courier_id ? `@${(x.users.find((u) => u.id === r.courier_id) || {}).username || r.courier_id}` : '—', r.active ? t('yes') : t('no')],
+    fields: (r, x) => [field('name', 'f.name', { required: true, value: r.name }), field('kind', 'f.resource_kind', { options: RESOURCE_KINDS.map((k) => [k, t(`rkind.${k}`)]), value: r.kind }),
+      field('capacity', 'f.parcels', { type: 'number', min: 0, value: r.capacity }), field('courier_id', 'f.courier', { options: userOptions(x.users), value: r.courier_id }),
+      field('active', 'f.active', { type: 'checkbox', value: r.active ?? true })],
+    body: (v) => ({ name: v.name, kind: v.kind, capacity: num(v.capacity), courier_id: num(v.courier_id), active: v.active }),
+  },
+};
+function deliveryList(kind) {
+  return async (root) => {
+    const spec = DELIVERY[kind];
+    const [items, x] = await Promise.all([all(spec.api), spec.load()]);
+    put(root, h('h1', {}, t(`deliveries.${kind}`)), deliveriesNav(`/staff/${kind}`),
+      items.length ? table([t('f.name'), ...spec.heads.map((k) => t(k))], items.map((it) => [link(`/staff/${kind}/${it.id}`, spec.name(it)), ...spec.cols(it, x)])) : h('p', {}, t('deliveries.none')),
+      h('h2', {}, t(`deliveries.add.${kind}`)),
+      form(spec.fields({}, x), `deliveries.add.${kind}`, async (v) => { await api('POST', spec.api, spec.body(v)); render(); }));
+  };
+}
+function deliveryEdit(kind) {
+  return async (root, { id }) => {
+    const spec = DELIVERY[kind];
+    const [it, x] = await Promise.all([api('GET', `${spec.api}/${id}`), spec.load()]);
+    put(root, h('h1', {}, spec.name(it)), deliveriesNav(`/staff/${kind}`),
+      form(spec.fields(it, x), 'save', async (v) => { await api('PATCH', `${spec.api}/${id}`, spec.body(v)); navigate(`/staff/${kind}`); },
+        { extra: [confirmBtn('delete', 'confirm.delete', async () => { await api('DELETE', `${spec.api}/${id}`); navigate(`/staff/${kind}`); })] }));
+  };
+}
+async function travelContext() {
+  const [clients, locations, resources] = await Promise.all([all('/api/clients'), all('/api/locations'), all('/api/resources')]);
+  const name = (list, id, key = 'name') => (list.find((x) => x.id === id) || {})[key] || (id ? `#${id}` : '—');
+  return { clients, locations, resources, client: (id) => name(clients, id), place: (id) => name(locations, id, 'label'), resource: (id) => name(resources, id) };
+}
+function travelFields(tr, x) {
+  const places = [['', '—'], ...x.locations.map((l) => [l.id, l.label])];
+  return [
+    field('client_id', 'f.client', { required: true, options: [['', '—'], ...x.clients.map((c) => [c.id, c.name])], value: tr.client_id }),
+    field('from_location_id', 'f.from', { required: true, options: places, value: tr.from_location_id }),
+    field('to_location_id', 'f.to', { required: true, options: places, value: tr.to_location_id }),
+    field('resource_id', 'f.resource', { options: [['', '—'], ...x.resources.filter((r) => r.active || r.id === tr.resource_id).map((r) => [r.id, r.name])], value: tr.resource_id }),
+    field('window_start', 'f.window_start', { type: 'datetime-local', required: true, value: toLocalInput(tr.window_start) }),
+    field('window_end', 'f.window_end', { type: 'datetime-local', required: true, value: toLocalInput(tr.window_end) }),
+    field('notes', 'f.notes', { textarea: true, value: tr.notes }),
+  ];
+}
+const travelBody = (v) => ({ client_id: num(v.client_id), from_location_id: num(v.from_location_id), to_location_id: num(v.to_location_id), window_start: isoFromLocal(v.window_start), window_end: isoFromLocal(v.window_end), notes: opt(v.notes) });
+/** The possible next statuses of a travel; a planned one picks its resource to be assigned. */
+function moveForm(tr, x) {
+  const next = TRAVEL_NEXT[tr.status] || [];
+  if (!next.length) return h('span', { class: 'muted' }, t('deliveries.final'));
+  const fields = [field('status', 'deliveries.move', { options: next.map((s) => [s, t(`deliveries.status.${s}`)]) })];
+  if (tr.status === 'planned') fields.push(field('resource_id', 'f.resource', { options: [['', '—'], ...x.resources.filter((r) => r.active).map((r) => [r.id, r.name])], value: tr.resource_id }));
+  return inlineForm(form(fields, 'deliveries.move', async (v) => {
+    // Only a move to `assigned` names its resource.
+    await api('POST', `/api/travels/${tr.id}/status`, v.status === 'assigned' ? { status: v.status, resource_id: num(v.resource_id) ?? tr.resource_id ?? null } : { status: v.status });
+    render();
+  }));
+}
 async function pageDeliveries(root) {
-  const { items } = await api('GET', '/api/travels?limit=100');
-  const statuses = ['planned', 'assigned', 'on_the_way', 'delivered', 'cancelled'];
-  put(root, h('h1', {}, t('deliveries.title')), items.length ? h('div', { class: 'tablewrap' }, h('table', {},
-    h('thead', {}, h('tr', {}, ['#', t('deliveries.window'), t('f.status'), ''].map((x) => h('th', {}, x)))),
-    h('tbody', {}, items.map((tr) => {
-      const f = form([field('status', 'f.status', { options: statuses.map((x) => [x, t(`deliveries.status.${x}`)]), value: tr.status })], 'save', async (v) => { await api('POST', `/api/travels/${tr.id}/status`, { status: v.status }); render(); });
-      f.classList.add('inline'); f.querySelector('label').classList.add('sr');
-      return h('tr', {}, h('td', {}, tr.id), h('td', {}, `${when(tr.window_start)} → ${when(tr.window_end)}`, tr.notes ? h('br') : null, tr.notes || null), h('td', {}, f), h('td', {}));
-    })))) : h('p', {}, t('deliveries.empty')));
+  const [items, x] = await Promise.all([all('/api/travels'), travelContext()]);
+  put(root, h('h1', {}, t('deliveries.title')), deliveriesNav('/staff/deliveries'),
+    items.length ? table(['#', t('f.client'), t('deliveries.route'), t('deliveries.window'), t('f.resource'), t('f.status'), t('deliveries.move')],
+      items.map((tr) => h('tr', { 'data-travel': tr.id }, h('td', {}, link(`/staff/travels/${tr.id}`, `#${tr.id}`)), h('td', {}, x.client(tr.client_id)),
+        h('td', {}, `${x.place(tr.from_location_id)} → ${x.place(tr.to_location_id)}`), h('td', {}, `${when(tr.window_start)} → ${when(tr.window_end)}`, tr.notes ? [h('br'), h('span', { class: 'muted' }, tr.notes)] : null),
+        h('td', {}, tr.resource_id ? x.resource(tr.resource_id) : '—'), h('td', { class: 'status' }, t(`deliveries.status.${tr.status}`)), h('td', {}, moveForm(tr, x))))) : h('p', {}, t('deliveries.empty')));
+  if (!x.clients.length || x.locations.length < 1) { put(root, h('p', { class: 'rules' }, t('deliveries.first'))); }
+  put(root, h('h2', {}, t('deliveries.add.travels')), form(travelFields({}, x), 'deliveries.add.travels', async (v) => {
+    need(v, 'client_id', 'from_location_id', 'to_location_id');
+    await api('POST', '/api/travels', { ...travelBody(v), resource_id: num(v.resource_id) });
+    render();
+  }));
+}
+async function pageTravel(root, { id }) {
+  const [tr, x] = await Promise.all([api('GET', `/api/travels/${id}`), travelContext()]);
+  put(root, h('h1', {}, t('deliveries.travel', { n: tr.id })), deliveriesNav('/staff/deliveries'),
+    h('p', {}, h('strong', { id: 'travel-status' }, t(`deliveries.status.${tr.status}`)), ' ', moveForm(tr, x)),
+    form(travelFields(tr, x), 'save', async (v) => {
+      need(v, 'client_id', 'from_location_id', 'to_location_id');
+      const body = travelBody(v);
+      // null would try to unassign, which the API refuses: a resource is only ever (re)assigned.
+      if (v.resource_id !== '' && num(v.resource_id) !== tr.resource_id) body.resource_id = num(v.resource_id);
+      await api('PATCH', `/api/travels/${id}`, body);
+      navigate('/staff/deliveries');
+    }, { extra: [confirmBtn('delete', 'confirm.delete', async () => { await api('DELETE', `/api/travels/${id}`); navigate('/staff/deliveries'); })] }),
+    h('h2', {}, t('deliveries.history')), h('ol', {}, tr.history.map((e) => h('li', {}, `${when(e.at)}: ${t(`deliveries.status.${e.status}`)}`))));
+}
+
+/** A member's own deliveries (as a client) and a courier's travels, which the courier moves along. */
+async function pageMyDeliveries(root) {
+  const items = await all('/api/travels');
+  const uniq = (list) => [...new Set(list.filter((x) => x != null))];
+  const many = async (path, list) => Object.fromEntries(await Promise.all(list.map(async (id) => [id, await api('GET', `${path}/${id}`).catch(() => null)])));
+  const [clients, places, resources] = await Promise.all([many('/api/clients', uniq(items.map((x) => x.client_id))),
+    many('/api/locations', uniq(items.flatMap((x) => [x.from_location_id, x.to_location_id]))), many('/api/resources', uniq(items.map((x) => x.resource_id)))]);
+  const place = (id) => { const l = places[id]; return l ? [l.label, l.street, l.city].filter(Boolean).join(', ') : `#${id}`; };
+  // The API lets a travel's courier move it on the way and deliver it.
+  const courierMove = { assigned: 'on_the_way', on_the_way: 'delivered' };
+  put(root, h('h1', {}, t('mydeliveries.title')), items.length ? table(['#', t('f.client'), t('deliveries.route'), t('deliveries.window'), t('f.status'), ''],
+    items.map((tr) => {
+      const mine = resources[tr.resource_id]?.courier_id === me.id, next = courierMove[tr.status];
+      const btn = mine && next ? h('button', { type: 'button', onclick: async (ev) => {
+        try { await api('POST', `/api/travels/${tr.id}/status`, { status: next }); render(); }
+        catch (e) { ev.target.after(h('p', { class: 'form-err', role: 'alert' }, errText(e))); }
+      } }, t(`mydeliveries.mark.${next}`)) : '';
+      return h('tr', { 'data-travel': tr.id }, h('td', {}, `#${tr.id}`), h('td', {}, clients[tr.client_id]?.name || '—'), h('td', {}, `${place(tr.from_location_id)} → ${place(tr.to_location_id)}`),
+        h('td', {}, `${when(tr.window_start)} → ${when(tr.window_end)}`, tr.notes ? [h('br'), h('span', { class: 'muted' }, tr.notes)] : null), h('td', { class: 'status' }, t(`deliveries.status.${tr.status}`)), h('td', {}, btn));
+    })) : h('p', {}, t('mydeliveries.empty')));
 }
 
 // ---------- pages: community ----------
@@ -635,10 +892,30 @@ function postCard(p) {
       count.textContent = t('post.likes', { n: p.like_count });
     } catch (e) { announce(errText(e)); }
   });
-  return h('article', { class: 'post', 'data-post': p.id },
-    h('div', { class: 'meta' }, me ? link(`/u/${p.author_id}`, `@${p.author_username}`) : `@${p.author_username}`, ' · ', when(p.created_at)),
-    h('p', {}, p.text), p.image_url ? h('img', { src: p.image_url, alt: '', loading: 'lazy' }) : null,
-    h('div', { class: 'row' }, likeBtn, count, me && (me.id === p.author_id || isStaff()) ? confirmBtn('post.delete', 'books.confirm', async () => { await api('DELETE', `/api/posts/${p.id}`); render(); }) : null));
+  const text = h('p', { class: 'text' }, p.text);
+  const edited = h('span', { class: 'edited', hidden: !p.edited_at, title: p.edited_at ? when(p.edited_at) : null }, ` · ${t('post.edited')}`);
+  const card = h('article', { class: 'post', 'data-post': p.id },
+    h('div', { class: 'meta' }, me ? link(`/u/${p.author_id}`, `@${p.author_username}`) : `@${p.author_username}`, ' · ', link(`/posts/${p.id}`, when(p.created_at), { class: 'permalink' }), edited),
+    text, p.image_url ? h('img', { src: p.image_url, alt: t('post.image_alt', { u: p.author_username }), loading: 'lazy' }) : null);
+  const edit = me && me.id === p.author_id ? h('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false' }, t('edit')) : null;
+  // The author edits the text in place; the API marks the post as edited.
+  edit?.addEventListener('click', () => {
+    if (card.querySelector('form')) return;
+    edit.setAttribute('aria-expanded', 'true');
+    const f = form([field('text', 'post.edit_label', { textarea: true, required: true, maxlength: 280, value: p.text })], 'save', async (v) => {
+      const saved = await api('PATCH', `/api/posts/${p.id}`, { text: v.text });
+      Object.assign(p, saved);
+      text.textContent = saved.text; edited.hidden = !saved.edited_at;
+      f.remove(); text.hidden = false; edit.setAttribute('aria-expanded', 'false'); edit.focus();
+    }, { extra: [h('button', { type: 'button', class: 'secondary', onclick: () => { f.remove(); text.hidden = false; edit.setAttribute('aria-expanded', 'false'); edit.focus(); } }, t('cancel'))] });
+    text.hidden = true; text.after(f); f.querySelector('textarea').focus();
+  });
+  put(card, h('div', { class: 'row' }, likeBtn, count, edit, me && (me.id === p.author_id || isStaff()) ? confirmBtn('post.delete', 'post.confirm', async () => { await api('DELETE', `/api/posts/${p.id}`); render(); }) : null));
+  return card;
+}
+async function pagePost(root, { id }) {
+  const p = await api('GET', `/api/posts/${id}`);
+  put(root, h('h1', {}, t('post.title', { u: p.author_username })), postCard(p), h('p', {}, link(me ? '/home' : '/feed', t('post.back'))));
 }
 function composer() {
   return form([field('text', 'f.text', { textarea: true, required: true, maxlength: 280 }), field('image', 'f.image', { type: 'file', accept: 'image/png,image/jpeg,image/webp' })], 'post.submit', async (v) => {
@@ -670,14 +947,25 @@ async function pageHome(root) {
   put(root, h('h1', {}, t('home.title')), composer());
   await postList(root, '/api/timeline');
 }
+/** Who follows an account, or whom it follows: a disclosure with the count and the names. */
+function followList(kind, page) {
+  return h('details', { class: 'follows', id: kind }, h('summary', {}, t(`profile.${kind}`, { n: page.count })),
+    page.items.length ? h('ul', {}, page.items.map((x) => h('li', {}, link(`/u/${x.id}`, `@${x.username}`)))) : h('p', { class: 'muted' }, t('profile.nobody')),
+    page.next_cursor ? h('p', { class: 'muted' }, t('profile.first_n', { n: page.items.length })) : null);
+}
 async function pageUser(root, { id }) {
-  const [u, following] = await Promise.all([api('GET', `/api/users/${id}`), api('GET', `/api/users/${me.id}/following?limit=200`)]);
+  const [u, following, theirFollowers, theirFollowing] = await Promise.all([api('GET', `/api/users/${id}`), api('GET', `/api/users/${me.id}/following?limit=200`),
+    api('GET', `/api/users/${id}/followers?limit=100`), api('GET', `/api/users/${id}/following?limit=100`)]);
   let follows = following.items.some((f) => String(f.id) === String(id));
-  put(root, h('h1', {}, u.display_name || u.username), h('p', { class: 'muted' }, `@${u.username}`));
+  put(root, h('h1', {}, u.display_name || u.username), h('p', { class: 'muted' }, `@${u.username}`),
+    h('div', { class: 'row follow-lists' }, followList('followers', theirFollowers), followList('following', theirFollowing)));
   if (String(me.id) !== String(id)) {
     const btn = h('button', { type: 'button', id: 'follow' }, t(follows ? 'profile.unfollow' : 'profile.follow'));
     btn.addEventListener('click', async () => {
-      try { await api(follows ? 'DELETE' : 'POST', `/api/users/${id}/follow`); follows = !follows; btn.textContent = t(follows ? 'profile.unfollow' : 'profile.follow'); }
+      try {
+        await api(follows ? 'DELETE' : 'POST', `/api/users/${id}/follow`); follows = !follows; btn.textContent = t(follows ? 'profile.unfollow' : 'profile.follow');
+        root.querySelector('#followers').replaceWith(followList('followers', await api('GET', `/api/users/${id}/followers?limit=100`)));
+      }
       catch (e) { announce(errText(e)); }
     });
     put(root, h('p', {}, btn));
@@ -701,7 +989,7 @@ function notifText(text) {
 function uiLink(l) {
   const m = /^\/(?:api\/)?(posts|products|books|users)\/(\d+)/.exec(l || '');
   if (!m) return '/notifications';
-  return { posts: '/feed', products: isStaff() ? `/staff/products/${m[2]}` : `/products/${m[2]}`, books: `/books/${m[2]}`, users: `/u/${m[2]}` }[m[1]];
+  return { posts: `/posts/${m[2]}`, products: isStaff() ? `/staff/products/${m[2]}` : `/products/${m[2]}`, books: `/books/${m[2]}`, users: `/u/${m[2]}` }[m[1]];
 }
 
 // ---------- start ----------

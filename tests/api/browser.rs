@@ -25,9 +25,9 @@ async fn the_ui_end_to_end_in_chromium() {
         .current_dir(root)
         .kill_on_drop(true)
         .output();
-    let out = tokio::time::timeout(Duration::from_secs(150), run)
+    let out = tokio::time::timeout(Duration::from_secs(300), run)
         .await
-        .expect("the browser scenarios finish within 150 s")
+        .expect("the browser scenarios finish within 300 s")
         .expect("node runs");
     let text = format!(
         "{}\n{}",
