@@ -145,6 +145,7 @@ fn commit(search: &Search, w: &mut IndexWriter<TantivyDocument>, seq: u64) -> an
     prepared.set_payload(&serde_json::to_string(&Payload { schema: SCHEMA_VERSION, seq })?);
     prepared.commit()?;
     search.reader.reload()?;
+    search.set_committed(seq);
     Ok(())
 }
 
@@ -253,6 +254,17 @@ fn current(
 /// Replaces the whole index by the documents of one snapshot of the store; returns the
 /// change-log sequence of that snapshot and how many documents it holds.
 pub fn rebuild(
+    search: &Search,
+    store: &Store,
+    w: &mut IndexWriter<TantivyDocument>,
+) -> anyhow::Result<(u64, u64)> {
+    search.set_rebuilding(true);
+    let out = rebuild_all(search, store, w);
+    search.set_rebuilding(false);
+    out
+}
+
+fn rebuild_all(
     search: &Search,
     store: &Store,
     w: &mut IndexWriter<TantivyDocument>,

@@ -20,6 +20,8 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term
 
 use super::Search;
 use super::schema::{Fields, Kind, analyzer, code, tokens};
+use crate::catalog::model::Genre;
+use crate::store::Reader;
 
 /// What to search for.
 #[derive(Debug, Clone, Default)]
@@ -50,8 +52,34 @@ pub struct Hit {
 pub struct Facets {
     /// Matching documents by kind.
     pub kind: BTreeMap<String, u64>,
-    /// Matching books by genre id.
-    pub genre: BTreeMap<String, u64>,
+    /// Matching books by genre, the most frequent first.
+    pub genre: Vec<GenreCount>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct GenreCount {
+    /// The genre's id, for the `genre` filter.
+    pub id: u64,
+    /// The genre's name, to show.
+    pub name: String,
+    /// Matching books of this genre.
+    pub count: u64,
+}
+
+impl Facets {
+    /// Fills in the genres' names (the index holds only their ids); drops genres that no
+    /// longer exist.
+    pub fn name_genres(&mut self, r: &impl Reader) -> crate::store::Result<()> {
+        let mut named = Vec::with_capacity(self.genre.len());
+        for mut g in std::mem::take(&mut self.genre) {
+            if let Some(genre) = r.get::<Genre>(g.id)? {
+                g.name = genre.name;
+                named.push(g);
+            }
+        }
+        self.genre = named;
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -233,14 +261,21 @@ pub fn search(s: &Search, req: &SearchRequest) -> tantivy::Result<SearchResult> 
         hits.push(Hit { kind: kind.name(), id, score, title, snippet });
     }
     let mut out = Facets::default();
-    for (k, n) in facets.0 {
-        if let Some(kind) = Kind::from_u64(k) {
-            out.kind.insert(kind.name().to_owned(), n);
+    for kind in Kind::ALL {
+        match facets.kinds.get(kind as usize) {
+            Some(&n) if n > 0 => {
+                out.kind.insert(kind.name().to_owned(), n);
+            }
+            _ => {}
         }
     }
-    for (g, n) in facets.1 {
-        out.genre.insert(g.to_string(), n);
-    }
+    let genres = facets.genres.iter().enumerate().map(|(g, n)| (g as u64, *n));
+    out.genre = genres
+        .chain(facets.other_genres)
+        .filter(|(_, n)| *n > 0)
+        .map(|(id, count)| GenreCount { id, name: String::new(), count })
+        .collect();
+    out.genre.sort_by(|a, b| b.count.cmp(&a.count).then(a.id.cmp(&b.id)));
     Ok(SearchResult { hits, facets: out, total })
 }
 
@@ -250,7 +285,30 @@ struct FacetCollector {
     genre: &'static str,
 }
 
-type FacetFruit = (HashMap<u64, u64>, HashMap<u64, u64>);
+/// Genre ids below this are counted in a vector (ids are small and dense); others in a map.
+const DENSE_GENRES: u64 = 4096;
+
+/// Counts by kind (indexed by the kind's number) and by genre id.
+#[derive(Default)]
+struct FacetFruit {
+    kinds: [u64; 4],
+    genres: Vec<u64>,
+    other_genres: HashMap<u64, u64>,
+}
+
+impl FacetFruit {
+    fn add_genre(&mut self, g: u64, n: u64) {
+        if g < DENSE_GENRES {
+            let i = g as usize;
+            if self.genres.len() <= i {
+                self.genres.resize(i + 1, 0);
+            }
+            self.genres[i] += n;
+        } else {
+            *self.other_genres.entry(g).or_default() += n;
+        }
+    }
+}
 
 struct FacetSegment {
     kind: Column<u64>,
@@ -281,12 +339,17 @@ impl Collector for FacetCollector {
 
     fn merge_fruits(&self, fruits: Vec<FacetFruit>) -> tantivy::Result<FacetFruit> {
         let mut out = FacetFruit::default();
-        for (k, g) in fruits {
-            for (key, n) in k {
-                *out.0.entry(key).or_default() += n;
+        for f in fruits {
+            for (k, n) in f.kinds.iter().enumerate() {
+                out.kinds[k] += n;
             }
-            for (key, n) in g {
-                *out.1.entry(key).or_default() += n;
+            for (g, n) in f.genres.iter().enumerate() {
+                if *n > 0 {
+                    out.add_genre(g as u64, *n);
+                }
+            }
+            for (g, n) in f.other_genres {
+                out.add_genre(g, n);
             }
         }
         Ok(out)
@@ -297,11 +360,13 @@ impl SegmentCollector for FacetSegment {
     type Fruit = FacetFruit;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(k) = self.kind.first(doc) {
-            *self.counts.0.entry(k).or_default() += 1;
+        if let Some(k) = self.kind.first(doc)
+            && let Some(n) = self.counts.kinds.get_mut(k as usize)
+        {
+            *n += 1;
         }
         for g in self.genre.values_for_doc(doc) {
-            *self.counts.1.entry(g).or_default() += 1;
+            self.counts.add_genre(g, 1);
         }
     }
 
