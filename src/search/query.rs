@@ -139,7 +139,15 @@ fn term_q(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
 }
 
+/// A prefix shorter than this expands in titles and authors only, not in descriptions and
+/// post texts, where three letters match a large share of all words (and documents).
+const BODY_PREFIX_MIN: usize = 4;
+
 /// One folded token: exact, fuzzy, and (for the word being typed) prefix matches.
+///
+/// For the word being typed one automaton per field does both: a prefix within the word's
+/// typo distance (`garcia marq` and `garcia mraq` both reach `marquez`), which halves the
+/// term-dictionary walks of the last word, the costliest part of a query.
 fn token_query(f: &Fields, t: &str, prefix: bool) -> Box<dyn Query> {
     let weighted = [(f.title, 3.0), (f.authors, 3.0), (f.body, 1.0)];
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -148,17 +156,19 @@ fn token_query(f: &Fields, t: &str, prefix: bool) -> Box<dyn Query> {
     }
     should.push((Occur::Should, term_q(f.codes, t)));
     let d = distance(t);
-    if d > 0 {
-        for (field, w) in weighted {
-            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, t), d, true);
-            should.push((Occur::Should, boosted(Box::new(fuzzy), w * 0.5)));
-        }
-    }
-    if prefix {
-        for (field, w) in weighted {
-            let p = FuzzyTermQuery::new_prefix(Term::from_field_text(field, t), 0, true);
-            should.push((Occur::Should, boosted(Box::new(p), w * 0.5)));
-        }
+    for (field, w) in weighted {
+        let term = Term::from_field_text(field, t);
+        let q = if prefix {
+            if field == f.body && t.chars().count() < BODY_PREFIX_MIN {
+                continue;
+            }
+            FuzzyTermQuery::new_prefix(term, d, true)
+        } else if d > 0 {
+            FuzzyTermQuery::new(term, d, true)
+        } else {
+            continue;
+        };
+        should.push((Occur::Should, boosted(Box::new(q), w * 0.5)));
     }
     Box::new(BooleanQuery::new(should))
 }
