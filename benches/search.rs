@@ -8,7 +8,9 @@
 //! for each run: rebuilds the index from the data file in-process (time and size), asks the
 //! queries in-process (one after the other), then starts the real binary on 127.0.0.1:0 with
 //! that index and asks them again over loopback HTTP with one keep-alive client, with a token
-//! over every kind and anonymously over products. Queries (`common/queries.rs`): 1–3 words
+//! over every kind and anonymously over products. Each query is asked `TRIES` times in a
+//! row: the first try gives the plain percentiles, the best try the ones with preemption by
+//! other processes filtered out (this machine is shared). Queries (`common/queries.rs`): 1–3 words
 //! of the shop's titles and author surnames, with a typo, or as typed so far. Every phase
 //! stops after `--queries` queries or `--seconds`, whichever comes first. Prints one line
 //! per run and a markdown table of the medians; results go to benches/RESULTS.md.
@@ -70,8 +72,19 @@ struct Run {
     http_p99: f64,
     anon_p50: f64,
     anon_p99: f64,
+    /// The same, each query's best of `TRIES` (filters out preemption by other processes
+    /// on this shared machine).
+    best_p50: f64,
+    best_p99: f64,
+    http_best_p50: f64,
+    http_best_p99: f64,
+    anon_best_p50: f64,
+    anon_best_p99: f64,
     empty: usize,
 }
+
+/// Each query is asked this many times in a row; the first try and the best are reported.
+const TRIES: usize = 3;
 
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
@@ -115,6 +128,15 @@ async fn bench(a: Args) {
             r.empty,
             qs.len()
         );
+        eprintln!(
+            "  best of {TRIES}: in-process p50 {:.3} p99 {:.3} ms; HTTP token p50 {:.3} p99 {:.3} ms; anonymous p50 {:.3} p99 {:.3} ms",
+            r.best_p50,
+            r.best_p99,
+            r.http_best_p50,
+            r.http_best_p99,
+            r.anon_best_p50,
+            r.anon_best_p99
+        );
         asked = qs;
         runs.push(r);
     }
@@ -143,6 +165,21 @@ async fn bench(a: Args) {
         "| HTTP p50 / p99, anonymous, products | {:.3} / {:.3} ms |",
         m(|r| r.anon_p50),
         m(|r| r.anon_p99)
+    );
+    println!(
+        "| in-process p50 / p99, best of {TRIES} per query | {:.3} / {:.3} ms |",
+        m(|r| r.best_p50),
+        m(|r| r.best_p99)
+    );
+    println!(
+        "| HTTP token p50 / p99, best of {TRIES} | {:.3} / {:.3} ms |",
+        m(|r| r.http_best_p50),
+        m(|r| r.http_best_p99)
+    );
+    println!(
+        "| HTTP anonymous products p50 / p99, best of {TRIES} | {:.3} / {:.3} ms |",
+        m(|r| r.anon_best_p50),
+        m(|r| r.anon_best_p99)
     );
     println!("| queries with no hit | {} of {} |", runs[0].empty, asked.len());
 }
@@ -177,6 +214,7 @@ async fn in_process(dir: &Path, a: &Args, run: u64) -> (Run, Vec<String>) {
 
     let deadline = Instant::now() + Duration::from_secs(a.seconds);
     let mut times = Vec::with_capacity(qs.len());
+    let mut best = Vec::with_capacity(qs.len());
     let mut empty = 0;
     tokio::task::block_in_place(|| {
         // A warm-up pass over a few queries (page cache, lazily opened files), not counted.
@@ -199,12 +237,25 @@ async fn in_process(dir: &Path, a: &Args, run: u64) -> (Run, Vec<String>) {
                 limit: 20,
                 ..Default::default()
             };
-            let t = Instant::now();
-            let r = search(&index, &req).expect("search");
-            times.push(t.elapsed());
-            empty += usize::from(r.hits.is_empty());
+            let mut tries = [Duration::ZERO; TRIES];
+            for (k, t) in tries.iter_mut().enumerate() {
+                let started = Instant::now();
+                let r = search(&index, &req).expect("search");
+                *t = started.elapsed();
+                empty += usize::from(k == 0 && r.hits.is_empty());
+            }
+            times.push(tries[0]);
+            best.push((tries.iter().min().copied().unwrap_or(tries[0]), q.clone()));
         }
     });
+    best.sort_by(|a, b| b.0.cmp(&a.0));
+    let slowest: Vec<String> = best
+        .iter()
+        .take(8)
+        .map(|(d, q)| format!("«{q}» {:.1}", d.as_secs_f64() * 1000.0))
+        .collect();
+    eprintln!("  slowest queries in-process (best of {TRIES}, ms): {}", slowest.join(", "));
+    let mut best: Vec<Duration> = best.into_iter().map(|(d, _)| d).collect();
     drop(index);
     store.shutdown().await;
     let run = Run {
@@ -213,6 +264,8 @@ async fn in_process(dir: &Path, a: &Args, run: u64) -> (Run, Vec<String>) {
         docs,
         p50: pct_ms(&mut times, 0.5),
         p99: pct_ms(&mut times, 0.99),
+        best_p50: pct_ms(&mut best, 0.5),
+        best_p99: pct_ms(&mut best, 0.99),
         empty,
         ..Default::default()
     };
@@ -253,29 +306,36 @@ async fn http(dir: &Path, a: &Args, qs: &[String], r: &mut Run) {
         let suffix = if anonymous { "&kind=products" } else { "" };
         let deadline = Instant::now() + Duration::from_secs(a.seconds);
         let mut times = Vec::with_capacity(qs.len());
+        let mut best = Vec::with_capacity(qs.len());
         for (i, q) in qs.iter().enumerate() {
             if Instant::now() > deadline {
                 break;
             }
-            let mut req =
-                c.get(format!("{base}/api/search?q={}&limit=20{suffix}", queries::url_encode(q)));
-            if !anonymous {
-                req = req.bearer_auth(&token);
+            let url = format!("{base}/api/search?q={}&limit=20{suffix}", queries::url_encode(q));
+            let mut tries = [Duration::ZERO; TRIES];
+            for t in &mut tries {
+                let mut req = c.get(&url);
+                if !anonymous {
+                    req = req.bearer_auth(&token);
+                }
+                let started = Instant::now();
+                let res = req.send().await.expect("search");
+                assert!(res.status().is_success(), "{q}: {}", res.status());
+                res.bytes().await.expect("body");
+                *t = started.elapsed();
             }
-            let t = Instant::now();
-            let res = req.send().await.expect("search");
-            assert!(res.status().is_success(), "{q}: {}", res.status());
-            res.bytes().await.expect("body");
             // The first 100 warm up (connection, caches) and are not counted.
             if i >= 100 {
-                times.push(t.elapsed());
+                times.push(tries[0]);
+                best.push(tries.iter().min().copied().unwrap_or(tries[0]));
             }
         }
         let (p50, p99) = (pct_ms(&mut times, 0.5), pct_ms(&mut times, 0.99));
+        let (b50, b99) = (pct_ms(&mut best, 0.5), pct_ms(&mut best, 0.99));
         if anonymous {
-            (r.anon_p50, r.anon_p99) = (p50, p99);
+            (r.anon_p50, r.anon_p99, r.anon_best_p50, r.anon_best_p99) = (p50, p99, b50, b99);
         } else {
-            (r.http_p50, r.http_p99) = (p50, p99);
+            (r.http_p50, r.http_p99, r.http_best_p50, r.http_best_p99) = (p50, p99, b50, b99);
         }
     }
     server::stop_server(server).await;
