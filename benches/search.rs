@@ -248,7 +248,7 @@ async fn in_process(dir: &Path, a: &Args, run: u64) -> (Run, Vec<String>) {
             best.push((tries.iter().min().copied().unwrap_or(tries[0]), q.clone()));
         }
     });
-    best.sort_by(|a, b| b.0.cmp(&a.0));
+    best.sort_by_key(|b| std::cmp::Reverse(b.0));
     let slowest: Vec<String> = best
         .iter()
         .take(8)

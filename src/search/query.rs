@@ -139,6 +139,24 @@ fn term_q(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
 }
 
+/// Words so frequent in Spanish and English that alone they say little: next to other
+/// words they only add to the score (they are optional), and they never match descriptions
+/// or post texts.
+const STOP_WORDS: [&str; 36] = [
+    "a", "al", "an", "and", "at", "by", "con", "de", "del", "e", "el", "en", "for", "in", "is",
+    "la", "las", "lo", "los", "o", "of", "on", "or", "para", "por", "que", "se", "su", "the", "to",
+    "u", "un", "una", "unas", "unos", "y",
+];
+
+fn is_stop(t: &str) -> bool {
+    STOP_WORDS.binary_search(&t).is_ok()
+}
+
+/// A single stop word (not a phrase, not part of a code).
+fn is_stop_part(p: &Part) -> bool {
+    matches!(p, Part::Word { tokens, .. } if tokens.len() == 1 && is_stop(&tokens[0]))
+}
+
 /// A prefix shorter than this expands in titles and authors only, not in descriptions and
 /// post texts, where three letters match a large share of all words (and documents).
 const BODY_PREFIX_MIN: usize = 4;
@@ -148,15 +166,22 @@ const BODY_PREFIX_MIN: usize = 4;
 /// For the word being typed one automaton per field does both: a prefix within the word's
 /// typo distance (`garcia marq` and `garcia mraq` both reach `marquez`), which halves the
 /// term-dictionary walks of the last word, the costliest part of a query.
+///
+/// A stop word matches in titles and authors only: in descriptions and posts it matches
+/// nearly everything, and scoring every match is what makes a query slow.
 fn token_query(f: &Fields, t: &str, prefix: bool) -> Box<dyn Query> {
-    let weighted = [(f.title, 3.0), (f.authors, 3.0), (f.body, 1.0)];
+    let stop = is_stop(t);
+    let all = [(f.title, 3.0), (f.authors, 3.0), (f.body, 1.0)];
+    let weighted = if stop { &all[..2] } else { &all[..] };
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for (field, w) in weighted {
+    for &(field, w) in weighted {
         should.push((Occur::Should, boosted(term_q(field, t), w)));
     }
-    should.push((Occur::Should, term_q(f.codes, t)));
+    if !stop {
+        should.push((Occur::Should, term_q(f.codes, t)));
+    }
     let d = distance(t);
-    for (field, w) in weighted {
+    for &(field, w) in weighted {
         let term = Term::from_field_text(field, t);
         let q = if prefix {
             if field == f.body && t.chars().count() < BODY_PREFIX_MIN {
@@ -200,7 +225,7 @@ fn part_query(f: &Fields, part: &Part, last: bool) -> Box<dyn Query> {
             if n > 1 {
                 should.push((Occur::Should, boosted(term_q(f.codes, code), 3.0)));
             }
-            if last && code.len() >= 4 {
+            if last && code.len() >= 4 && !is_stop_part(part) {
                 let p = FuzzyTermQuery::new_prefix(Term::from_field_text(f.codes, code), 0, true);
                 should.push((Occur::Should, Box::new(p)));
             }
@@ -210,10 +235,15 @@ fn part_query(f: &Fields, part: &Part, last: bool) -> Box<dyn Query> {
 }
 
 fn build(f: &Fields, req: &SearchRequest, parts: &[Part]) -> Box<dyn Query> {
+    // Stop words are optional when other words are there to match.
+    let only_stop = parts.iter().all(is_stop_part);
     let mut must: Vec<(Occur, Box<dyn Query>)> = parts
         .iter()
         .enumerate()
-        .map(|(i, p)| (Occur::Must, part_query(f, p, i + 1 == parts.len())))
+        .map(|(i, p)| {
+            let occur = if is_stop_part(p) && !only_stop { Occur::Should } else { Occur::Must };
+            (occur, part_query(f, p, i + 1 == parts.len()))
+        })
         .collect();
     if must.is_empty() {
         must.push((Occur::Must, Box::new(AllQuery)));
@@ -533,6 +563,12 @@ mod tests {
             Part::Word { code, .. } => assert_eq!(code, "9788437604947"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(is_stop("una") && is_stop("the") && !is_stop("soledad"));
     }
 
     #[test]
