@@ -55,6 +55,15 @@ fn args() -> Args {
 }
 
 async fn ids(c: &Client, base: &str, path: &str, token: &str, want: usize) -> Vec<u64> {
+    items(c, base, path, token, want)
+        .await
+        .iter()
+        .map(|it| it["id"].as_u64().expect("id"))
+        .collect()
+}
+
+/// The first `want` items (or a few more) of a list endpoint, page by page.
+async fn items(c: &Client, base: &str, path: &str, token: &str, want: usize) -> Vec<Value> {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
     while out.len() < want {
@@ -64,9 +73,7 @@ async fn ids(c: &Client, base: &str, path: &str, token: &str, want: usize) -> Ve
         }
         let v: Value =
             c.get(url).bearer_auth(token).send().await.expect("list").json().await.expect("json");
-        for it in v["items"].as_array().expect("items") {
-            out.push(it["id"].as_u64().expect("id"));
-        }
+        out.extend(v["items"].as_array().expect("items").iter().cloned());
         match v["next_cursor"].as_str() {
             Some(cur) => cursor = Some(cur.to_owned()),
             None => break,
@@ -225,25 +232,15 @@ async fn search_scenarios(
     n: usize,
     secs: f64,
 ) -> Vec<(Stats, Option<f64>)> {
-    let mut books: Vec<(String, Vec<String>)> = Vec::new();
-    let mut cursor: Option<String> = None;
-    while books.len() < 2000 {
-        let mut url = format!("{base}/api/books?limit=200");
-        if let Some(cur) = &cursor {
-            url.push_str(&format!("&cursor={cur}"));
-        }
-        let v: Value =
-            c.get(url).bearer_auth(token).send().await.expect("list").json().await.expect("json");
-        for it in v["items"].as_array().expect("items") {
+    let books: Vec<(String, Vec<String>)> = items(c, base, "/api/books", token, 2000)
+        .await
+        .iter()
+        .map(|it| {
             let authors = it["authors"].as_array().into_iter().flatten();
             let authors = authors.filter_map(|a| a.as_str().map(str::to_owned)).collect();
-            books.push((it["title"].as_str().unwrap_or("").to_owned(), authors));
-        }
-        match v["next_cursor"].as_str() {
-            Some(cur) => cursor = Some(cur.to_owned()),
-            None => break,
-        }
-    }
+            (it["title"].as_str().unwrap_or("").to_owned(), authors)
+        })
+        .collect();
     let paths: Arc<Vec<String>> = Arc::new(
         queries::queries(&books, 1000, 0x5EA2C4)
             .iter()
