@@ -13,6 +13,10 @@ use barrio::store::{Reader, Record, Store, StoreError, decode_record, encode_rec
 use criterion::Criterion;
 use serde::{Deserialize, Serialize};
 
+#[allow(dead_code)]
+#[path = "common/queries.rs"]
+mod queries;
+
 /// About the shape of a catalog book: a few strings, numbers and optional fields.
 #[derive(Clone, Serialize, Deserialize)]
 struct Book {
@@ -180,6 +184,47 @@ fn main() {
         bn.iter(|| argon.hash_password(b"correct horse battery").expect("hash").to_string())
     });
 
+    bench_search(&mut c, &rt, tmp.path());
+
     c.final_summary();
+    rt.block_on(store.shutdown());
+}
+
+/// A search query (issue 5): typical queries (1–3 words, typos, prefixes as typed; see
+/// `common/queries.rs`) over every kind, on the index of a 10,000-book demo shop in its own
+/// data file, asked one after the other in-process.
+fn bench_search(c: &mut Criterion, rt: &tokio::runtime::Runtime, dir: &std::path::Path) {
+    use barrio::search::query::{SearchRequest, search};
+    use barrio::search::schema::Kind;
+    use barrio::search::{Search, indexer};
+
+    let store = Store::open(&dir.join("search.redb")).expect("open");
+    let passwords =
+        barrio::auth::Passwords::new(barrio::auth::Argon2Settings { m_kib: 64, t: 1, p: 1 })
+            .expect("argon2");
+    rt.block_on(barrio::catalog::demo::load(&store, &passwords, 10_000, 2026)).expect("demo");
+    let books: Vec<(String, Vec<String>)> = store
+        .read(|r| r.list::<barrio::catalog::model::Book>(None, 10_000, false))
+        .expect("books")
+        .into_iter()
+        .map(|b| (b.title, b.authors))
+        .collect();
+    let index = Search::open(&dir.join("search-index")).expect("index");
+    indexer::rebuild_now(&index, &store).expect("rebuild");
+    let qs = queries::queries(&books, 1000, 0x5EA2C4);
+    let mut n = 0;
+    c.bench_function("search_query", |bn| {
+        bn.iter(|| {
+            n = (n + 1) % qs.len();
+            let req = SearchRequest {
+                q: qs[n].clone(),
+                kinds: Kind::ALL.to_vec(),
+                limit: 20,
+                ..Default::default()
+            };
+            search(&index, &req).expect("search")
+        })
+    });
+    drop(index);
     rt.block_on(store.shutdown());
 }

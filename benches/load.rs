@@ -11,7 +11,6 @@
 //! 2-thread runtime in this process that answers a body of the same size without store or
 //! token. Prints markdown tables; results are kept in benches/RESULTS.md.
 
-use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,8 +18,15 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Client, RequestBuilder};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+
+#[allow(dead_code)]
+#[path = "common/queries.rs"]
+mod queries;
+#[allow(dead_code)]
+#[path = "common/server.rs"]
+mod server;
+
+use server::{client, command, login, start_server};
 
 /// Upper bound of requests per scenario, whatever the duration.
 const MAX_REQUESTS: u64 = 5_000_000;
@@ -48,79 +54,16 @@ fn args() -> Args {
     a
 }
 
-fn barrio_bin() -> PathBuf {
-    // Cargo builds the package's binaries for bench targets and says where.
-    let built = PathBuf::from(env!("CARGO_BIN_EXE_barrio"));
-    if built.exists() {
-        return built;
-    }
-    // Otherwise next to this executable (target/release/deps/load-… → target/release/barrio).
-    let exe = std::env::current_exe().expect("current exe");
-    let dir = exe.parent().and_then(Path::parent).expect("target dir");
-    dir.join("barrio")
-}
-
-fn command(dir: &Path) -> Command {
-    let mut cmd = Command::new(barrio_bin());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("BARRIO_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env("BARRIO_DATA_DIR", dir).env("RUST_LOG", "warn");
-    cmd
-}
-
-struct Server {
-    base: String,
-    child: Child,
-}
-
-async fn start_server(dir: &Path) -> Server {
-    let log = std::fs::File::create(dir.join("server.log")).expect("log");
-    let mut child = command(dir)
-        .args(["--addr", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn barrio");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-        .await
-        .expect("listening line in time")
-        .expect("read stdout")
-        .expect("server exited before listening");
-    let base = line.rsplit(' ').next().expect("address").to_owned();
-    assert!(base.starts_with("http://127.0.0.1:"), "loopback only: {base}");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Server { base, child }
-}
-
-fn client() -> Client {
-    Client::builder()
-        .no_proxy()
-        .pool_max_idle_per_host(1)
-        .tcp_nodelay(true)
-        .build()
-        .expect("client")
-}
-
-async fn login(c: &Client, base: &str, user: &str) -> String {
-    let r = c
-        .post(format!("{base}/api/login"))
-        .json(&json!({"username": user, "password": barrio::catalog::demo::DEMO_PASSWORD}))
-        .send()
-        .await
-        .expect("login");
-    assert!(r.status().is_success(), "login {user}: {}", r.status());
-    let v: Value = r.json().await.expect("token");
-    v["access_token"].as_str().expect("access_token").to_owned()
-}
-
 async fn ids(c: &Client, base: &str, path: &str, token: &str, want: usize) -> Vec<u64> {
+    items(c, base, path, token, want)
+        .await
+        .iter()
+        .map(|it| it["id"].as_u64().expect("id"))
+        .collect()
+}
+
+/// The first `want` items (or a few more) of a list endpoint, page by page.
+async fn items(c: &Client, base: &str, path: &str, token: &str, want: usize) -> Vec<Value> {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
     while out.len() < want {
@@ -130,9 +73,7 @@ async fn ids(c: &Client, base: &str, path: &str, token: &str, want: usize) -> Ve
         }
         let v: Value =
             c.get(url).bearer_auth(token).send().await.expect("list").json().await.expect("json");
-        for it in v["items"].as_array().expect("items") {
-            out.push(it["id"].as_u64().expect("id"));
-        }
+        out.extend(v["items"].as_array().expect("items").iter().cloned());
         match v["next_cursor"].as_str() {
             Some(cur) => cursor = Some(cur.to_owned()),
             None => break,
@@ -288,6 +229,65 @@ async fn body_len(c: &Client, url: String, token: Option<&str>) -> usize {
     r.send().await.expect("get").bytes().await.expect("body").len()
 }
 
+/// `GET /api/search` with typical queries (1–3 words of the shop's titles and authors, typos,
+/// prefixes as typed; see `common/queries.rs`): with a token over every kind, and anonymous
+/// over products. Each against a baseline of the same body size, measured just before.
+async fn search_scenarios(
+    c: &Client,
+    base: &str,
+    token: &str,
+    baseline: &str,
+    n: usize,
+    secs: f64,
+) -> Vec<(Stats, Option<f64>)> {
+    let books: Vec<(String, Vec<String>)> = items(c, base, "/api/books", token, 2000)
+        .await
+        .iter()
+        .map(|it| {
+            let authors = it["authors"].as_array().into_iter().flatten();
+            let authors = authors.filter_map(|a| a.as_str().map(str::to_owned)).collect();
+            (it["title"].as_str().unwrap_or("").to_owned(), authors)
+        })
+        .collect();
+    let paths: Arc<Vec<String>> = Arc::new(
+        queries::queries(&books, 1000, 0x5EA2C4)
+            .iter()
+            .map(|q| format!("/api/search?q={}&limit=10", queries::url_encode(q)))
+            .collect(),
+    );
+    let mut rows = Vec::new();
+    for (name, anonymous) in [
+        ("GET /api/search?q=… (token, every kind)", false),
+        ("GET /api/search?q=…&kind=products anonymous", true),
+    ] {
+        let suffix = if anonymous { "&kind=products" } else { "" };
+        let mut sizes = Vec::new();
+        for p in paths.iter().take(50) {
+            let tk = (!anonymous).then_some(token);
+            sizes.push(body_len(c, format!("{base}{p}{suffix}"), tk).await);
+        }
+        sizes.sort_unstable();
+        let len = sizes[sizes.len() / 2];
+        let bl = baseline.to_owned();
+        let base_search =
+            run(&format!("baseline (search-size body, {len} B)"), n, secs, move |c, _, _| {
+                c.get(format!("{bl}/bytes/{len}"))
+            })
+            .await;
+        let (b, p, tk) = (base.to_owned(), paths.clone(), token.to_owned());
+        let s = run(name, n, secs, move |c, w, i| {
+            let path = &p[(w * 7919 + i as usize) % p.len()];
+            let r = c.get(format!("{b}{path}{suffix}"));
+            if anonymous { r } else { r.bearer_auth(&tk) }
+        })
+        .await;
+        let r = s.rps() / base_search.rps();
+        rows.push((base_search, None));
+        rows.push((s, Some(r)));
+    }
+    rows
+}
+
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         println!("load: run with `cargo bench --bench load`");
@@ -406,6 +406,13 @@ async fn bench(a: Args) {
     rows.push((base_list.clone(), None));
     rows.push((s, Some(r)));
     mem_log.push(mem(pid, rows.last().map_or("", |r| r.0.name.as_str())));
+
+    if has_search {
+        for row in search_scenarios(&c, &base, &staff, &baseline, n, secs).await {
+            rows.push(row);
+            mem_log.push(mem(pid, rows.last().map_or("", |r| r.0.name.as_str())));
+        }
+    }
 
     // Durable creates: 1 client, then 64 (group commit).
     let mut creates = Vec::new();

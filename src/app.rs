@@ -181,6 +181,8 @@ async fn healthz(State(s): State<AppState>) -> Response {
         "version": env!("CARGO_PKG_VERSION"),
         "data_file_open": open,
         "subscribers": lag,
+        // The full-text index: ready, rebuilding, and how far behind the change log.
+        "search": s.search.status(&s.store).ok(),
         // The last backup this server wrote and checked (scheduled or downloaded), or at
         // start-up the newest one in the backup dir.
         "last_backup": s.backups.last_backup_ms().map(crate::http::rfc3339),
@@ -215,6 +217,11 @@ async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
             l.name,
             l.oldest_age_ms as f64 / 1000.0
         ));
+    }
+    if let Ok(st) = s.search.status(&s.store) {
+        body.push_str(&format!("# HELP barrio_search_behind Change-log entries the search index does not hold yet.\n# TYPE barrio_search_behind gauge\nbarrio_search_behind {}\n", st.behind));
+        body.push_str(&format!("# HELP barrio_search_ready 1 once the search index has caught up after start-up.\n# TYPE barrio_search_ready gauge\nbarrio_search_ready {}\n", u8::from(st.ready)));
+        body.push_str(&format!("# HELP barrio_search_rebuilding 1 while the search index is rebuilt from the data file.\n# TYPE barrio_search_rebuilding gauge\nbarrio_search_rebuilding {}\n", u8::from(st.rebuilding)));
     }
     let (dead, outbox) = s
         .store

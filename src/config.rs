@@ -35,6 +35,10 @@ pub enum Command {
         /// How many books.
         #[arg(long, default_value_t = 2000)]
         books: usize,
+        /// How many community posts by the demo accounts about those books (Spanish and
+        /// English).
+        #[arg(long, default_value_t = 0)]
+        posts: usize,
         /// The random seed.
         #[arg(long, default_value_t = 2026)]
         seed: u64,

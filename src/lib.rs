@@ -132,17 +132,27 @@ pub async fn run_user_command(settings: Settings, cmd: UserCommand) -> anyhow::R
 }
 
 /// `barrio demo`: loads the demo shop into the data dir of a stopped server.
-pub async fn run_demo(settings: Settings, books: usize, seed: u64) -> anyhow::Result<()> {
+pub async fn run_demo(
+    settings: Settings,
+    books: usize,
+    posts: usize,
+    seed: u64,
+) -> anyhow::Result<()> {
     let dir = settings.data_dir();
     std::fs::create_dir_all(&dir.root)?;
     let store = store::Store::open(&dir.db_path())?;
     let passwords = auth::Passwords::new(settings.argon2())?;
     let started = std::time::Instant::now();
-    let result = catalog::demo::load(&store, &passwords, books, seed).await;
+    let result = async {
+        let s = catalog::demo::load(&store, &passwords, books, seed).await?;
+        let posts = catalog::demo::load_posts(&store, posts, seed).await?;
+        Ok::<_, anyhow::Error>((s, posts))
+    }
+    .await;
     store.shutdown().await;
-    let s = result?;
+    let (s, posts) = result?;
     println!(
-        "loaded a demo shop into {} in {:.1} s: {} books, {} films, {} genres, {} inventory lines, {} products, {} price changes",
+        "loaded a demo shop into {} in {:.1} s: {} books, {} films, {} genres, {} inventory lines, {} products, {} price changes, {} posts",
         dir.db_path().display(),
         started.elapsed().as_secs_f64(),
         s.books,
@@ -151,6 +161,7 @@ pub async fn run_demo(settings: Settings, books: usize, seed: u64) -> anyhow::Re
         s.inventory,
         s.products,
         s.price_changes,
+        posts,
     );
     println!("accounts (password for all: {}):", catalog::demo::DEMO_PASSWORD);
     for (name, role) in &s.accounts {

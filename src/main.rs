@@ -23,7 +23,9 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         None | Some(Command::Serve) => barrio::run_server(cli.settings).await,
         Some(Command::User(cmd)) => barrio::run_user_command(cli.settings, cmd).await,
-        Some(Command::Demo { books, seed }) => barrio::run_demo(cli.settings, books, seed).await,
+        Some(Command::Demo { books, posts, seed }) => {
+            barrio::run_demo(cli.settings, books, posts, seed).await
+        }
         Some(cmd) => barrio::backup::cli::run(cli.settings, cmd).await,
     };
     match result {

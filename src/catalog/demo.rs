@@ -803,3 +803,88 @@ pub async fn load(
     summary.price_changes = c;
     Ok(summary)
 }
+
+/// Posts per write job.
+const POST_BATCH: usize = 2000;
+
+/// `barrio demo --posts N`: community posts by the demo accounts about the demo's books, in
+/// Spanish and English, in jobs of [`POST_BATCH`]. Run after [`load`]. Returns how many.
+pub async fn load_posts(store: &Store, count: usize, seed: u64) -> anyhow::Result<usize> {
+    if count == 0 {
+        return Ok(0);
+    }
+    let authors: Vec<u64> =
+        store.read(|r| r.list::<User>(None, 100, false))?.iter().map(|u| u.id).collect();
+    if authors.is_empty() {
+        anyhow::bail!("the demo posts need the demo accounts; load the demo shop first");
+    }
+    // Title and first author of every book (or of a sample of 50,000).
+    let mut books: Vec<(String, String)> = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.read(|r| r.list::<Book>(after, 1000, false))?;
+        for b in &page {
+            books.push((b.title.clone(), b.authors.first().cloned().unwrap_or_default()));
+        }
+        match page.last() {
+            Some(b) if page.len() == 1000 && books.len() < 50_000 => after = Some(b.id),
+            _ => break,
+        }
+    }
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x706f_7374);
+    let mut done = 0;
+    while done < count {
+        let n = POST_BATCH.min(count - done);
+        let posts: Vec<(u64, crate::community::PostText)> = (0..n)
+            .map(|_| {
+                let author = authors[rng.random_range(0..authors.len())];
+                let text = post_text(&mut rng, &books);
+                let text = crate::community::PostText::parse(&text)
+                    .or_else(|_| crate::community::PostText::parse("¡Llegaron libros nuevos!"))
+                    .map_err(|e| anyhow::anyhow!(e.message))?;
+                Ok((author, text))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let owner = authors.first().copied();
+        store
+            .write(owner, move |w| {
+                for (author, text) in &posts {
+                    crate::community::create_post(w, *author, text, None)?;
+                }
+                Ok::<_, crate::error::ApiError>(())
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("writing demo posts: {}", e.message))?;
+        done += n;
+    }
+    Ok(done)
+}
+
+/// One post: about a book (its title, its author's surname) or about the shop.
+fn post_text(rng: &mut StdRng, books: &[(String, String)]) -> String {
+    let (title, author) = match books.get(rng.random_range(0..books.len().max(1))) {
+        Some((t, a)) => (t.as_str(), a.as_str()),
+        None => ("Cien años de soledad", "Gabriel García Márquez"),
+    };
+    let surname = author.rsplit(' ').next().unwrap_or(author);
+    let noun = pick(rng, ES_NOUNS_F);
+    match rng.random_range(0..10) {
+        0 => format!("Terminé «{title}» de {author}. Lo recomiendo mucho."),
+        1 => format!("¿Alguien leyó «{title}»? Busco algo parecido a {surname}."),
+        2 => format!("Hoy en el club de lectura: «{title}». Hablamos de la {noun} y del final."),
+        3 => format!("Releyendo a {surname}: «{title}» me sigue pareciendo enorme."),
+        4 => format!("En la vidriera de Barrio: {title}, de {author}. ¡Quedan pocos!"),
+        5 => format!("Just finished {title} by {author}. What a book."),
+        6 => format!("Looking for more by {surname} after reading {title}, any tips?"),
+        7 => format!("Book club tonight: {title}. Bring snacks and opinions."),
+        8 => format!(
+            "Tarde de {} en el barrio; empiezo «{title}».",
+            pick(rng, &["lluvia", "sol", "viento", "frío", "calor"])
+        ),
+        _ => format!(
+            "{} {} — {title} ({surname})",
+            pick(rng, &["Recomendado:", "Currently reading:", "Para regalar:", "Loved it:"]),
+            pick(rng, &["⭐⭐⭐⭐⭐", "⭐⭐⭐⭐", "📚", "☕"]),
+        ),
+    }
+}

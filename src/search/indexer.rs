@@ -145,6 +145,7 @@ fn commit(search: &Search, w: &mut IndexWriter<TantivyDocument>, seq: u64) -> an
     prepared.set_payload(&serde_json::to_string(&Payload { schema: SCHEMA_VERSION, seq })?);
     prepared.commit()?;
     search.reader.reload()?;
+    search.set_committed(seq);
     Ok(())
 }
 
@@ -257,6 +258,17 @@ pub fn rebuild(
     store: &Store,
     w: &mut IndexWriter<TantivyDocument>,
 ) -> anyhow::Result<(u64, u64)> {
+    search.set_rebuilding(true);
+    let out = rebuild_all(search, store, w);
+    search.set_rebuilding(false);
+    out
+}
+
+fn rebuild_all(
+    search: &Search,
+    store: &Store,
+    w: &mut IndexWriter<TantivyDocument>,
+) -> anyhow::Result<(u64, u64)> {
     let f = search.fields;
     w.delete_all_documents()?;
     let mut count = 0u64;
@@ -306,6 +318,13 @@ pub fn rebuild(
         Ok(seq)
     })?;
     commit(search, w, seq)?;
+    // One segment: every query walks each segment's term dictionaries (the typo and prefix
+    // automata) once, so a rebuilt index of several segments answers measurably slower.
+    let segments = search.index.searchable_segment_ids()?;
+    if segments.len() > 1 {
+        w.merge(&segments).wait()?;
+        search.reader.reload()?;
+    }
     Ok((seq, count))
 }
 

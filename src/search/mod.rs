@@ -17,7 +17,7 @@ pub mod schema;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
@@ -49,6 +49,25 @@ pub struct Search {
     ready: AtomicBool,
     /// Set at open: the index must be rebuilt from the store before it is ready.
     needs_rebuild: AtomicBool,
+    /// True while a full rebuild runs.
+    rebuilding: AtomicBool,
+    /// The change-log sequence of the last commit (what searches see).
+    committed: AtomicU64,
+}
+
+/// How far the index is behind the data file, for `/healthz` and `/metrics`.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Status {
+    /// False until the index has caught up after a start that found it missing, corrupt,
+    /// of an older schema or behind.
+    pub ready: bool,
+    /// A full rebuild from the store is running.
+    pub rebuilding: bool,
+    /// The last change-log sequence the index holds.
+    pub seq: u64,
+    /// Change-log entries after it. Changes that touch no document are committed lazily
+    /// (within about 2 s), so a small number may show for that long.
+    pub behind: u64,
 }
 
 impl Search {
@@ -74,17 +93,43 @@ impl Search {
         schema::register(&index);
         let fields = Fields::of(&index.schema())?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Arc::new(Search {
+        let search = Arc::new(Search {
             index,
             reader,
             fields,
             ready: AtomicBool::new(false),
             needs_rebuild: AtomicBool::new(fresh),
-        }))
+            rebuilding: AtomicBool::new(false),
+            committed: AtomicU64::new(0),
+        });
+        if let Some(p) = search.payload() {
+            search.committed.store(p.seq, Ordering::Release);
+        }
+        Ok(search)
     }
 
     pub fn is_ready(&self) -> bool {
         self.ready.load(Ordering::Acquire)
+    }
+
+    /// Ready, rebuilding, and how far behind the change log of `store` the index is.
+    pub fn status(&self, store: &crate::store::Store) -> crate::store::Result<Status> {
+        let head = store.read(|r| crate::store::Reader::last_change(r))?;
+        let seq = self.committed.load(Ordering::Acquire);
+        Ok(Status {
+            ready: self.is_ready(),
+            rebuilding: self.rebuilding.load(Ordering::Acquire),
+            seq,
+            behind: head.saturating_sub(seq),
+        })
+    }
+
+    pub(crate) fn set_rebuilding(&self, on: bool) {
+        self.rebuilding.store(on, Ordering::Release);
+    }
+
+    pub(crate) fn set_committed(&self, seq: u64) {
+        self.committed.store(seq, Ordering::Release);
     }
 
     pub(crate) fn set_ready(&self) {

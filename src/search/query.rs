@@ -20,6 +20,8 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term
 
 use super::Search;
 use super::schema::{Fields, Kind, analyzer, code, tokens};
+use crate::catalog::model::Genre;
+use crate::store::Reader;
 
 /// What to search for.
 #[derive(Debug, Clone, Default)]
@@ -50,8 +52,34 @@ pub struct Hit {
 pub struct Facets {
     /// Matching documents by kind.
     pub kind: BTreeMap<String, u64>,
-    /// Matching books by genre id.
-    pub genre: BTreeMap<String, u64>,
+    /// Matching books by genre, the most frequent first.
+    pub genre: Vec<GenreCount>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct GenreCount {
+    /// The genre's id, for the `genre` filter.
+    pub id: u64,
+    /// The genre's name, to show.
+    pub name: String,
+    /// Matching books of this genre.
+    pub count: u64,
+}
+
+impl Facets {
+    /// Fills in the genres' names (the index holds only their ids); drops genres that no
+    /// longer exist.
+    pub fn name_genres(&mut self, r: &impl Reader) -> crate::store::Result<()> {
+        let mut named = Vec::with_capacity(self.genre.len());
+        for mut g in std::mem::take(&mut self.genre) {
+            if let Some(genre) = r.get::<Genre>(g.id)? {
+                g.name = genre.name;
+                named.push(g);
+            }
+        }
+        self.genre = named;
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -111,26 +139,61 @@ fn term_q(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
 }
 
+/// Words so frequent in Spanish and English that alone they say little: next to other
+/// words they only add to the score (they are optional), and they never match descriptions
+/// or post texts.
+const STOP_WORDS: [&str; 36] = [
+    "a", "al", "an", "and", "at", "by", "con", "de", "del", "e", "el", "en", "for", "in", "is",
+    "la", "las", "lo", "los", "o", "of", "on", "or", "para", "por", "que", "se", "su", "the", "to",
+    "u", "un", "una", "unas", "unos", "y",
+];
+
+fn is_stop(t: &str) -> bool {
+    STOP_WORDS.binary_search(&t).is_ok()
+}
+
+/// A single stop word (not a phrase, not part of a code).
+fn is_stop_part(p: &Part) -> bool {
+    matches!(p, Part::Word { tokens, .. } if tokens.len() == 1 && is_stop(&tokens[0]))
+}
+
+/// A prefix shorter than this expands in titles and authors only, not in descriptions and
+/// post texts, where three letters match a large share of all words (and documents).
+const BODY_PREFIX_MIN: usize = 4;
+
 /// One folded token: exact, fuzzy, and (for the word being typed) prefix matches.
+///
+/// For the word being typed one automaton per field does both: a prefix within the word's
+/// typo distance (`garcia marq` and `garcia mraq` both reach `marquez`), which halves the
+/// term-dictionary walks of the last word, the costliest part of a query.
+///
+/// A stop word matches in titles and authors only: in descriptions and posts it matches
+/// nearly everything, and scoring every match is what makes a query slow.
 fn token_query(f: &Fields, t: &str, prefix: bool) -> Box<dyn Query> {
-    let weighted = [(f.title, 3.0), (f.authors, 3.0), (f.body, 1.0)];
+    let stop = is_stop(t);
+    let all = [(f.title, 3.0), (f.authors, 3.0), (f.body, 1.0)];
+    let weighted = if stop { &all[..2] } else { &all[..] };
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for (field, w) in weighted {
+    for &(field, w) in weighted {
         should.push((Occur::Should, boosted(term_q(field, t), w)));
     }
-    should.push((Occur::Should, term_q(f.codes, t)));
-    let d = distance(t);
-    if d > 0 {
-        for (field, w) in weighted {
-            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, t), d, true);
-            should.push((Occur::Should, boosted(Box::new(fuzzy), w * 0.5)));
-        }
+    if !stop {
+        should.push((Occur::Should, term_q(f.codes, t)));
     }
-    if prefix {
-        for (field, w) in weighted {
-            let p = FuzzyTermQuery::new_prefix(Term::from_field_text(field, t), 0, true);
-            should.push((Occur::Should, boosted(Box::new(p), w * 0.5)));
-        }
+    let d = distance(t);
+    for &(field, w) in weighted {
+        let term = Term::from_field_text(field, t);
+        let q = if prefix {
+            if field == f.body && t.chars().count() < BODY_PREFIX_MIN {
+                continue;
+            }
+            FuzzyTermQuery::new_prefix(term, d, true)
+        } else if d > 0 {
+            FuzzyTermQuery::new(term, d, true)
+        } else {
+            continue;
+        };
+        should.push((Occur::Should, boosted(Box::new(q), w * 0.5)));
     }
     Box::new(BooleanQuery::new(should))
 }
@@ -162,7 +225,7 @@ fn part_query(f: &Fields, part: &Part, last: bool) -> Box<dyn Query> {
             if n > 1 {
                 should.push((Occur::Should, boosted(term_q(f.codes, code), 3.0)));
             }
-            if last && code.len() >= 4 {
+            if last && code.len() >= 4 && !is_stop_part(part) {
                 let p = FuzzyTermQuery::new_prefix(Term::from_field_text(f.codes, code), 0, true);
                 should.push((Occur::Should, Box::new(p)));
             }
@@ -172,10 +235,15 @@ fn part_query(f: &Fields, part: &Part, last: bool) -> Box<dyn Query> {
 }
 
 fn build(f: &Fields, req: &SearchRequest, parts: &[Part]) -> Box<dyn Query> {
+    // Stop words are optional when other words are there to match.
+    let only_stop = parts.iter().all(is_stop_part);
     let mut must: Vec<(Occur, Box<dyn Query>)> = parts
         .iter()
         .enumerate()
-        .map(|(i, p)| (Occur::Must, part_query(f, p, i + 1 == parts.len())))
+        .map(|(i, p)| {
+            let occur = if is_stop_part(p) && !only_stop { Occur::Should } else { Occur::Must };
+            (occur, part_query(f, p, i + 1 == parts.len()))
+        })
         .collect();
     if must.is_empty() {
         must.push((Occur::Must, Box::new(AllQuery)));
@@ -233,14 +301,21 @@ pub fn search(s: &Search, req: &SearchRequest) -> tantivy::Result<SearchResult> 
         hits.push(Hit { kind: kind.name(), id, score, title, snippet });
     }
     let mut out = Facets::default();
-    for (k, n) in facets.0 {
-        if let Some(kind) = Kind::from_u64(k) {
-            out.kind.insert(kind.name().to_owned(), n);
+    for kind in Kind::ALL {
+        match facets.kinds.get(kind as usize) {
+            Some(&n) if n > 0 => {
+                out.kind.insert(kind.name().to_owned(), n);
+            }
+            _ => {}
         }
     }
-    for (g, n) in facets.1 {
-        out.genre.insert(g.to_string(), n);
-    }
+    let genres = facets.genres.iter().enumerate().map(|(g, n)| (g as u64, *n));
+    out.genre = genres
+        .chain(facets.other_genres)
+        .filter(|(_, n)| *n > 0)
+        .map(|(id, count)| GenreCount { id, name: String::new(), count })
+        .collect();
+    out.genre.sort_by(|a, b| b.count.cmp(&a.count).then(a.id.cmp(&b.id)));
     Ok(SearchResult { hits, facets: out, total })
 }
 
@@ -250,7 +325,30 @@ struct FacetCollector {
     genre: &'static str,
 }
 
-type FacetFruit = (HashMap<u64, u64>, HashMap<u64, u64>);
+/// Genre ids below this are counted in a vector (ids are small and dense); others in a map.
+const DENSE_GENRES: u64 = 4096;
+
+/// Counts by kind (indexed by the kind's number) and by genre id.
+#[derive(Default)]
+struct FacetFruit {
+    kinds: [u64; 4],
+    genres: Vec<u64>,
+    other_genres: HashMap<u64, u64>,
+}
+
+impl FacetFruit {
+    fn add_genre(&mut self, g: u64, n: u64) {
+        if g < DENSE_GENRES {
+            let i = g as usize;
+            if self.genres.len() <= i {
+                self.genres.resize(i + 1, 0);
+            }
+            self.genres[i] += n;
+        } else {
+            *self.other_genres.entry(g).or_default() += n;
+        }
+    }
+}
 
 struct FacetSegment {
     kind: Column<u64>,
@@ -281,12 +379,17 @@ impl Collector for FacetCollector {
 
     fn merge_fruits(&self, fruits: Vec<FacetFruit>) -> tantivy::Result<FacetFruit> {
         let mut out = FacetFruit::default();
-        for (k, g) in fruits {
-            for (key, n) in k {
-                *out.0.entry(key).or_default() += n;
+        for f in fruits {
+            for (k, n) in f.kinds.iter().enumerate() {
+                out.kinds[k] += n;
             }
-            for (key, n) in g {
-                *out.1.entry(key).or_default() += n;
+            for (g, n) in f.genres.iter().enumerate() {
+                if *n > 0 {
+                    out.add_genre(g as u64, *n);
+                }
+            }
+            for (g, n) in f.other_genres {
+                out.add_genre(g, n);
             }
         }
         Ok(out)
@@ -297,11 +400,13 @@ impl SegmentCollector for FacetSegment {
     type Fruit = FacetFruit;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(k) = self.kind.first(doc) {
-            *self.counts.0.entry(k).or_default() += 1;
+        if let Some(k) = self.kind.first(doc)
+            && let Some(n) = self.counts.kinds.get_mut(k as usize)
+        {
+            *n += 1;
         }
         for g in self.genre.values_for_doc(doc) {
-            *self.counts.1.entry(g).or_default() += 1;
+            self.counts.add_genre(g, 1);
         }
     }
 
@@ -458,6 +563,12 @@ mod tests {
             Part::Word { code, .. } => assert_eq!(code, "9788437604947"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(is_stop("una") && is_stop("the") && !is_stop("soledad"));
     }
 
     #[test]

@@ -105,10 +105,14 @@ async fn search(
         offset,
     };
     let index = s.search.clone();
-    let result = tokio::task::spawn_blocking(move || run(&index, &req))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+    let store = s.store.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let mut result = run(&index, &req).map_err(ApiError::internal)?;
+        store.read(|r| result.facets.name_genres(r))?;
+        Ok::<_, ApiError>(result)
+    })
+    .await
+    .map_err(ApiError::internal)??;
     let next = offset + limit;
     Ok(axum::Json(SearchResponse {
         next_cursor: (next < result.total && next <= MAX_OFFSET).then(|| next.to_string()),

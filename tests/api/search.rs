@@ -210,6 +210,12 @@ async fn filters_and_facets() {
     assert_eq!(st, StatusCode::OK);
     assert_eq!(v["facets"]["kind"]["books"], 3, "{v}");
     assert_eq!(v["facets"]["kind"]["posts"], 1, "{v}");
+    // Genre facets carry the genre's id (for the filter) and its name (to show).
+    let (_, genres) = s.get("/api/genres", Some(&t)).await;
+    let novela = genres["items"][0]["id"].as_u64().unwrap();
+    assert_eq!(v["facets"]["genre"], json!([{"id": novela, "name": "Novela", "count": 3}]), "{v}");
+    let (_, v) = s.get(&format!("/api/search?q=garcia&kind=books&genre={novela}"), Some(&t)).await;
+    assert_eq!(v["hits"].as_array().unwrap().len(), 3, "{v}");
     let (_, v) =
         s.get("/api/search?q=garcia&kind=books&year_from=1960&year_to=1970", Some(&t)).await;
     assert_eq!(v["hits"].as_array().unwrap().len(), 2, "{v}");
@@ -350,4 +356,33 @@ async fn reindex_and_a_deleted_index_give_the_same_results() {
     })
     .await;
     assert_eq!(snapshot(&s, &t).await, live);
+}
+
+#[tokio::test]
+async fn healthz_and_metrics_show_the_indexer_lag() {
+    let s = TestServer::start().await;
+    let t = shop(&s).await;
+    created(&s, "/api/products", &t, json!({"sku": "LAG-1", "name": "Lupa", "price_cents": 700}))
+        .await;
+    // Caught up: ready, not rebuilding, and holding the newest change.
+    within(Duration::from_secs(5), "the indexer caught up", || async {
+        let h = s.get("/healthz", None).await.1;
+        h["search"]["ready"] == json!(true)
+            && h["search"]["rebuilding"] == json!(false)
+            && h["search"]["behind"] == json!(0)
+            && h["search"]["seq"].as_u64().is_some_and(|n| n > 0)
+    })
+    .await;
+    let metric = |text: &str, name: &str| {
+        text.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse::<u64>().ok())
+    };
+    let text = s.client.get(s.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(metric(&text, "barrio_search_ready"), Some(1), "{text}");
+    assert_eq!(metric(&text, "barrio_search_rebuilding"), Some(0), "{text}");
+    let behind = metric(&text, "barrio_search_behind").expect("barrio_search_behind");
+    // Only cursor writes (which touch no document) can have come since.
+    let (_, h) = s.get("/healthz", None).await;
+    let seq = h["search"]["seq"].as_u64().unwrap();
+    let last = metric(&text, "barrio_changelog_last_seq").unwrap();
+    assert!(behind <= 3 && seq + 3 >= last, "behind {behind}, seq {seq}, last {last}");
 }
