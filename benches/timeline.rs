@@ -537,6 +537,22 @@ async fn over_http() {
             }
             rows.add(&format!("GET /api/timeline first page ({what})"), &first);
             rows.add(&format!("GET /api/timeline tenth page ({what})"), &tenth);
+            // A post with no fan-out behind it (the reader has no followers): what a create
+            // costs when the writer is otherwise idle, i.e. what the hybrid costs the star.
+            let mut idle = Vec::new();
+            for i in 0..creates {
+                let t = Instant::now();
+                let r = c
+                    .post(format!("{}/api/posts", s.base))
+                    .bearer_auth(&reader)
+                    .json(&json!({"text": format!("a quiet post {i}")}))
+                    .send()
+                    .await
+                    .expect("create");
+                idle.push(t.elapsed());
+                assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+            }
+            rows.add("POST /api/posts, no fan-out running (hybrid's cost for the star)", &idle);
             // The star posts back to back: each post's fan-out is still running when the
             // next arrives. A page reader runs alongside.
             let t = Instant::now();
