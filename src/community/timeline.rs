@@ -48,7 +48,7 @@
 //! hybrid (timeline scan plus the star's own posts) 0.29 / 5.0 ms, by merge on read (1,000
 //! `posts.author` scans) 32 / 120 ms; one 5,000-follower fan-out job 1.4 s under that load.
 //!
-//! Why chunks, and 50: one 5,000-follower job holds the writer ~350 ms on this data, and every
+//! Why chunks, and 50: one 5,000-follower job holds the writer ~400 ms on this data, and every
 //! create behind it waits (p50 0.4 s). A job's cost grows with its chunk (~26 ms for 200
 //! followers here, mostly the commit of ~400 scattered index pages), and a create waits for at
 //! most the job in progress plus its own batch, so 50 keeps the median create within 2x of a
