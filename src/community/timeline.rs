@@ -207,8 +207,12 @@ impl FanOutWorker {
         FanOutWorker { store, chunk: chunk.max(1) }
     }
 
-    /// Runs one job; returns what [`fan_out_step`] did (0: nothing queued).
+    /// Runs one job; returns what [`fan_out_step`] did (0: nothing queued). Looks first in a
+    /// read, so an empty queue costs the writer nothing.
     pub async fn step(&self) -> Result<usize> {
+        if self.store.read(|r| queued(r, 1))? == 0 {
+            return Ok(0);
+        }
         let chunk = self.chunk;
         self.store.write(None, move |w| fan_out_step(w, chunk)).await
     }
