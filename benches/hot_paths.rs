@@ -185,6 +185,7 @@ fn main() {
     });
 
     bench_search(&mut c, &rt, tmp.path());
+    timeline_page(&mut c, &rt);
 
     c.final_summary();
     rt.block_on(store.shutdown());
@@ -226,5 +227,66 @@ fn bench_search(c: &mut Criterion, rt: &tokio::runtime::Runtime, dir: &std::path
         })
     });
     drop(index);
+    rt.block_on(store.shutdown());
+}
+
+/// "a timeline page" (issue 9): the first page (50 posts) of a home timeline read from the
+/// fan-out index, for a reader following 100 of 1,000 authors, among 20,000 posts.
+fn timeline_page(c: &mut Criterion, rt: &tokio::runtime::Runtime) {
+    use barrio::community::{Follow, Post, timeline};
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&tmp.path().join("timeline.redb")).expect("open");
+    let reader = 1u64;
+    rt.block_on(async {
+        store
+            .write(None, move |w| {
+                for b in 2..102u64 {
+                    let id = w.next_id(Follow::TABLE)?;
+                    w.insert(&Follow {
+                        id,
+                        follower_id: reader,
+                        followee_id: b,
+                        created_at_ms: 0,
+                    })?;
+                }
+                Ok::<_, StoreError>(())
+            })
+            .await
+            .expect("follows");
+        for start in (0..20_000u64).step_by(2_000) {
+            store
+                .write(None, move |w| {
+                    for n in start..start + 2_000 {
+                        let id = w.next_id(Post::TABLE)?;
+                        let author = 2 + (n * 7919) % 1_000;
+                        w.insert(&Post {
+                            id,
+                            author_id: author,
+                            text: format!("post {id}: what I read this week"),
+                            image: None,
+                            created_at_ms: id as i64,
+                            edited_at_ms: None,
+                            like_count: 0,
+                        })?;
+                        timeline::put_entry(w, author, id)?;
+                        if author < 102 {
+                            timeline::put_entry(w, reader, id)?;
+                        }
+                    }
+                    Ok::<_, StoreError>(())
+                })
+                .await
+                .expect("posts");
+        }
+    });
+    c.bench_function("timeline_page", |bn| {
+        bn.iter(|| {
+            let (posts, _) =
+                store.read(|r| timeline::home_page(r, reader, None, 50)).expect("page");
+            assert_eq!(posts.len(), 50);
+            posts
+        })
+    });
     rt.block_on(store.shutdown());
 }

@@ -183,6 +183,8 @@ async fn healthz(State(s): State<AppState>) -> Response {
         "subscribers": lag,
         // The full-text index: ready, rebuilding, and how far behind the change log.
         "search": s.search.status(&s.store).ok(),
+        // Posts whose timeline fan-out is not finished (counted up to 10,000).
+        "timeline_fanout_queued": s.store.read(|r| crate::community::timeline::queued(r, 10_000)).ok(),
         // The last backup this server wrote and checked (scheduled or downloaded), or at
         // start-up the newest one in the backup dir.
         "last_backup": s.backups.last_backup_ms().map(crate::http::rfc3339),

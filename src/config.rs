@@ -141,6 +141,9 @@ pub struct Settings {
         global = true
     )]
     pub chaos_subscriber: bool,
+    /// The most followers one timeline fan-out job delivers to (tests and benches).
+    #[arg(long, env = "BARRIO_FANOUT_CHUNK", default_value_t = crate::community::timeline::FAN_OUT_CHUNK, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..), hide = true, global = true)]
+    pub fanout_chunk: usize,
     /// Take scheduled backups into this directory (none when not set).
     #[arg(long, env = "BARRIO_BACKUP_DIR", global = true)]
     pub backup_dir: Option<PathBuf>,
@@ -183,6 +186,7 @@ impl Settings {
             max_attempts: self.events_max_attempts,
             backoff: std::time::Duration::from_millis(self.events_backoff_ms.max(1)),
             chaos: self.chaos_subscriber,
+            fanout_chunk: self.fanout_chunk,
         }
     }
 

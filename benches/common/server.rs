@@ -39,8 +39,17 @@ pub struct Server {
 }
 
 pub async fn start_server(dir: &Path) -> Server {
+    start_server_with(dir, &[]).await
+}
+
+/// Like [`start_server`], with extra environment settings (`BARRIO_…`).
+pub async fn start_server_with(dir: &Path, envs: &[(&str, String)]) -> Server {
     let log = std::fs::File::create(dir.join("server.log")).expect("log");
-    let mut child = command(dir)
+    let mut cmd = command(dir);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
         .args(["--addr", "127.0.0.1:0"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -50,7 +59,8 @@ pub async fn start_server(dir: &Path) -> Server {
         .expect("spawn barrio");
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
-    let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+    // Generous: a big data file may take a while to open after a crash.
+    let line = tokio::time::timeout(Duration::from_secs(120), lines.next_line())
         .await
         .expect("listening line in time")
         .expect("read stdout")

@@ -40,8 +40,9 @@ pub fn create_post(
         like_count: 0,
     };
     w.insert(&post)?;
-    // The author's own entry now; followers' entries come from the fan-out subscriber.
+    // The author's own entry now; followers' entries come from the fan-out jobs.
     timeline::put_entry(w, author, id)?;
+    timeline::enqueue(w, id)?;
     Ok(post)
 }
 

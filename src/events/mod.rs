@@ -83,6 +83,8 @@ pub struct EventSettings {
     /// Adds a subscriber that fails on every event: for seeing dead letters and retries at
     /// work (`BARRIO_CHAOS_SUBSCRIBER=1`). Never on in a real shop.
     pub chaos: bool,
+    /// The most followers one timeline fan-out job delivers to.
+    pub fanout_chunk: usize,
 }
 
 /// The running event machinery: subscribers, the mailer, and the stop signal.
@@ -91,6 +93,7 @@ pub struct Events {
     mailer: std::sync::Mutex<Option<Mailer>>,
     stop: watch::Sender<bool>,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    fanout_chunk: usize,
 }
 
 /// Fails on every event: see [`EventSettings::chaos`].
@@ -110,10 +113,8 @@ impl Subscriber for Chaos {
 
 impl Events {
     pub fn new(store: &Store, settings: &EventSettings) -> anyhow::Result<Events> {
-        let mut list: Vec<Arc<dyn Subscriber>> = vec![
-            Arc::new(Notifier { mail: settings.smtp_url.is_some() }),
-            Arc::new(crate::community::FanOut),
-        ];
+        let mut list: Vec<Arc<dyn Subscriber>> =
+            vec![Arc::new(Notifier { mail: settings.smtp_url.is_some() })];
         if settings.chaos {
             list.push(Arc::new(Chaos));
         }
@@ -133,12 +134,15 @@ impl Events {
             mailer: std::sync::Mutex::new(mailer),
             stop: watch::channel(false).0,
             tasks: std::sync::Mutex::new(Vec::new()),
+            fanout_chunk: settings.fanout_chunk,
         })
     }
 
     /// Starts the subscribers, the trimmer and the mailer.
     pub fn start(&self, store: &Store) {
         let mut tasks = self.subscribers.spawn(store, self.stop.subscribe());
+        let fan_out = crate::community::FanOutWorker::new(store.clone(), self.fanout_chunk);
+        tasks.push(tokio::spawn(fan_out.run(self.stop.subscribe())));
         if let Some(mailer) = self.mailer.lock().unwrap_or_else(|p| p.into_inner()).take() {
             tasks.push(tokio::spawn(mailer.run(self.stop.subscribe())));
         }

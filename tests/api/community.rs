@@ -448,3 +448,67 @@ async fn deleting_an_account_takes_its_posts_likes_and_follows() {
     assert_eq!(st, StatusCode::OK);
     assert_eq!(s.get(&format!("/api/posts/{ana_post}"), None).await.1["like_count"], 1);
 }
+
+async fn fanout_queued(s: &TestServer) -> u64 {
+    s.get("/healthz", None).await.1["timeline_fanout_queued"].as_u64().unwrap()
+}
+
+/// A popular author's post goes out in many small jobs (here 2 followers per job), and a
+/// kill -9 in the middle of them neither loses nor duplicates an entry: the progress commits
+/// with each chunk, and the restarted server goes on from there.
+#[tokio::test]
+async fn a_popular_authors_post_reaches_every_follower_in_chunks_also_across_kill_9() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chunked = [("BARRIO_FANOUT_CHUNK", "2")];
+    let mut s = TestServer::start_in(tmp.path(), &chunked).await;
+    let (star_id, star) = s.member("estrella").await;
+    let mut fans = Vec::new();
+    for i in 0..11 {
+        let (_, token) = s.member(&format!("fan{i}")).await;
+        let (st, body) =
+            s.post(&format!("/api/users/{star_id}/follow"), Some(&token), json!({})).await;
+        assert_eq!(st, StatusCode::NO_CONTENT, "{body}");
+        fans.push(token);
+    }
+    let first = post(&s, &star, "uno").await["id"].as_u64().unwrap();
+    // Every follower gets it, however many jobs that takes.
+    for token in &fans {
+        eventually(10, "the chunked fan-out", || async {
+            (timeline_ids(&s, token).await == vec![first]).then_some(())
+        })
+        .await;
+    }
+    eventually(10, "an empty queue", || async { (fanout_queued(&s).await == 0).then_some(()) })
+        .await;
+
+    // Two more posts (22 deliveries, 11+ jobs), and a kill -9 as soon as the first follower
+    // has the newer one: the fan-out is under way.
+    let second = post(&s, &star, "dos").await["id"].as_u64().unwrap();
+    let third = post(&s, &star, "tres").await["id"].as_u64().unwrap();
+    eventually(10, "the fan-out to start", || async {
+        timeline_ids(&s, &fans[0]).await.contains(&second).then_some(())
+    })
+    .await;
+    s.kill9().await;
+    let s = TestServer::start_in(tmp.path(), &chunked).await;
+    eventually(20, "the fan-out to finish after the restart", || async {
+        (fanout_queued(&s).await == 0).then_some(())
+    })
+    .await;
+    for token in &fans {
+        assert_eq!(timeline_ids(&s, token).await, vec![third, second, first], "each exactly once");
+    }
+    assert_eq!(timeline_ids(&s, &star).await, vec![third, second, first]);
+    // A post deleted before its fan-out finished leaves no entry and no queue behind.
+    let fourth = post(&s, &star, "cuatro").await["id"].as_u64().unwrap();
+    assert_eq!(
+        s.delete(&format!("/api/posts/{fourth}"), Some(&star)).await.0,
+        StatusCode::NO_CONTENT
+    );
+    s.records_written().await;
+    eventually(10, "an empty queue", || async { (fanout_queued(&s).await == 0).then_some(()) })
+        .await;
+    for token in &fans {
+        assert_eq!(timeline_ids(&s, token).await, vec![third, second, first]);
+    }
+}
