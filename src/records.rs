@@ -31,7 +31,10 @@ pub fn all() -> Vec<RecordType> {
         RecordType::of::<crate::deliveries::Location>(),
         RecordType::of::<crate::deliveries::Resource>(),
         RecordType::of::<crate::deliveries::Travel>(),
-        RecordType::of::<crate::community::Post>(),
+        RecordType::of::<crate::community::Post>()
+            .hand_index(crate::community::timeline::TIMELINE)
+            .hand_index(crate::community::timeline::TIMELINE_BY_POST)
+            .hand_index(crate::community::timeline::FAN_OUT_QUEUE),
         RecordType::of::<crate::community::Follow>(),
         RecordType::of::<crate::community::Like>(),
         RecordType::of::<crate::community::Mark>(),

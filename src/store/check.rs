@@ -441,7 +441,15 @@ pub(crate) fn invariants(
             .map(|(_, t)| t)
             .collect();
         if owners.is_empty() {
-            report.warn(format!("index {n} belongs to no registered table: not checked"));
+            match types.iter().find(|t| t.hand_indexes.contains(&index)) {
+                Some(t) => report.ok(format!(
+                    "index {n}: kept by hand next to {} (not checked entry by entry)",
+                    t.table
+                )),
+                None => {
+                    report.warn(format!("index {n} belongs to no registered table: not checked"))
+                }
+            }
             continue;
         }
         for t in &owners {

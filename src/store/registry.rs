@@ -64,6 +64,9 @@ pub struct RecordType {
     pub(crate) to_json: fn(&[u8]) -> anyhow::Result<serde_json::Value>,
     pub(crate) from_json: fn(serde_json::Value) -> anyhow::Result<(u64, Vec<u8>)>,
     pub(crate) invariants: Vec<Invariant>,
+    /// Ordered indexes the domain writes by hand next to these records (not declared by
+    /// them, so check cannot verify them entry by entry, and repair leaves them alone).
+    pub(crate) hand_indexes: Vec<&'static str>,
 }
 
 impl std::fmt::Debug for RecordType {
@@ -103,7 +106,16 @@ impl RecordType {
             to_json: to_json::<T>,
             from_json: from_json::<T>,
             invariants: Vec::new(),
+            hand_indexes: Vec::new(),
         }
+    }
+
+    /// Names an ordered index the domain maintains by hand next to this type (a home
+    /// timeline, a work queue): `barrio check` lists it as known instead of warning about an
+    /// index that belongs to no table.
+    pub fn hand_index(mut self, index: &'static str) -> RecordType {
+        self.hand_indexes.push(index);
+        self
     }
 
     /// Adds a rule `barrio check` verifies for every record of this type, e.g. that the

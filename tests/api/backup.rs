@@ -540,3 +540,24 @@ async fn fixtures_of_every_released_schema_open_migrate_and_check() {
     }
     assert!(seen >= 1, "no fixtures under {}", root.display());
 }
+
+#[tokio::test]
+async fn check_knows_the_timeline_indexes_of_a_healthy_shop() {
+    let mut s = TestServer::start().await;
+    let (ana, ana_token) = s.member("ana").await;
+    let (_, beto_token) = s.member("beto").await;
+    let (st, _) = s.post(&format!("/api/users/{ana}/follow"), Some(&beto_token), json!({})).await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "follow");
+    for i in 0..3 {
+        let (st, _) =
+            s.post("/api/posts", Some(&ana_token), json!({"text": format!("leyendo {i}")})).await;
+        assert_eq!(st, StatusCode::CREATED);
+    }
+    let dir = s.take_dir().unwrap();
+    assert!(s.stop().await.success());
+    let out = barrio(dir.path(), &["check"]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("(0 warnings)"), "{}", text(&out));
+    assert!(report.contains("idx:timeline: kept by hand next to posts"), "{}", text(&out));
+}
