@@ -289,59 +289,56 @@ macro_rules! open_or {
     };
 }
 
-/// Both transaction types read the same way; only the table type redb hands back differs.
-macro_rules! impl_reader {
-    ($ty:ident) => {
-        impl Reader for $ty<'_> {
-            fn raw_get(&self, table: &str, id: u64) -> Result<Option<Vec<u8>>> {
-                let t = open_or!(self.tx, records(table), None);
-                get_in(&t, id)
-            }
-            fn raw_list(
-                &self,
-                table: &str,
-                after: Option<u64>,
-                limit: usize,
-                rev: bool,
-            ) -> Result<Vec<Vec<u8>>> {
-                let t = open_or!(self.tx, records(table), Vec::new());
-                list_in(&t, after, limit, rev)
-            }
-            fn raw_unique(&self, index: &str, key: &str) -> Result<Option<u64>> {
-                let name = unique_name(index);
-                let t = open_or!(self.tx, TableDefinition::<&str, u64>::new(&name), None);
-                Ok(t.get(key)?.map(|v| v.value()))
-            }
-            fn raw_scan(
-                &self,
-                index: &str,
-                prefix: &[u8],
-                after: Option<&[u8]>,
-                limit: usize,
-                rev: bool,
-            ) -> Result<Vec<(Vec<u8>, u64)>> {
-                let name = index_name(index);
-                let t = open_or!(self.tx, TableDefinition::<&[u8], u64>::new(&name), Vec::new());
-                scan_in(&t, prefix, after, limit, rev)
-            }
-            fn raw_meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
-                let t = open_or!(self.tx, META, None);
-                Ok(t.get(key)?.map(|v| v.value().to_vec()))
-            }
-            fn raw_sequence(&self, name: &str) -> Result<u64> {
-                let t = open_or!(self.tx, SEQUENCES, 0);
-                Ok(t.get(name)?.map_or(0, |v| v.value()))
-            }
-            fn raw_blob(&self, hash: &str) -> Result<Option<Vec<u8>>> {
-                let t = open_or!(self.tx, BLOBS, None);
-                Ok(t.get(hash)?.map(|v| v.value().to_vec()))
-            }
-            fn raw_count(&self, table: &str) -> Result<u64> {
-                let t = open_or!(self.tx, records(table), 0);
-                Ok(t.len()?)
-            }
-        }
-    };
+/// A read transaction opens its tables per call (opening one read-only is cheap, and a
+/// table that was never created reads as empty); [`WriteTx`] keeps its open instead.
+impl Reader for ReadTx<'_> {
+    fn raw_get(&self, table: &str, id: u64) -> Result<Option<Vec<u8>>> {
+        let t = open_or!(self.tx, records(table), None);
+        get_in(&t, id)
+    }
+    fn raw_list(
+        &self,
+        table: &str,
+        after: Option<u64>,
+        limit: usize,
+        rev: bool,
+    ) -> Result<Vec<Vec<u8>>> {
+        let t = open_or!(self.tx, records(table), Vec::new());
+        list_in(&t, after, limit, rev)
+    }
+    fn raw_unique(&self, index: &str, key: &str) -> Result<Option<u64>> {
+        let name = unique_name(index);
+        let t = open_or!(self.tx, TableDefinition::<&str, u64>::new(&name), None);
+        Ok(t.get(key)?.map(|v| v.value()))
+    }
+    fn raw_scan(
+        &self,
+        index: &str,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+        rev: bool,
+    ) -> Result<Vec<(Vec<u8>, u64)>> {
+        let name = index_name(index);
+        let t = open_or!(self.tx, TableDefinition::<&[u8], u64>::new(&name), Vec::new());
+        scan_in(&t, prefix, after, limit, rev)
+    }
+    fn raw_meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        let t = open_or!(self.tx, META, None);
+        Ok(t.get(key)?.map(|v| v.value().to_vec()))
+    }
+    fn raw_sequence(&self, name: &str) -> Result<u64> {
+        let t = open_or!(self.tx, SEQUENCES, 0);
+        Ok(t.get(name)?.map_or(0, |v| v.value()))
+    }
+    fn raw_blob(&self, hash: &str) -> Result<Option<Vec<u8>>> {
+        let t = open_or!(self.tx, BLOBS, None);
+        Ok(t.get(hash)?.map(|v| v.value().to_vec()))
+    }
+    fn raw_count(&self, table: &str) -> Result<u64> {
+        let t = open_or!(self.tx, records(table), 0);
+        Ok(t.len()?)
+    }
 }
 
 /// A read transaction: a consistent snapshot.
@@ -354,8 +351,6 @@ impl<'a> ReadTx<'a> {
         ReadTx { tx }
     }
 }
-
-impl_reader!(ReadTx);
 
 /// The tables a write transaction has opened, kept open until it commits or aborts.
 ///
