@@ -1,13 +1,14 @@
 //! The whole server under load over loopback HTTP, against a bare axum baseline in the same
 //! run.
 //!
-//! `cargo bench --bench load -- [--books 20000] [--clients 32] [--seconds 10]`
+//! `cargo bench --bench load -- [--books 20000] [--clients 32] [--seconds 10] [--runs 3]`
 //!
 //! Without `--bench` in argv (as under `cargo test --all-targets`) it returns at once. It
 //! fills a temp data dir with `barrio demo --books N`, starts the real `barrio` binary on
-//! 127.0.0.1:0, logs in as the demo staff, and drives it with keep-alive clients (one
-//! connection each) for a fixed time per scenario; each scenario also stops after
-//! `MAX_REQUESTS`. Traffic goes only to 127.0.0.1. The baseline is an axum server on its own
+//! 127.0.0.1:0, waits for its search index, logs in as the demo staff, and drives it with
+//! keep-alive clients (one hyper connection each, `common/h1.rs`) for a fixed time per
+//! scenario; each scenario also stops after `MAX_REQUESTS`. The whole set of scenarios runs
+//! `--runs` times against the same server and every figure is the median over the runs. Traffic goes only to 127.0.0.1. The baseline is an axum server on its own
 //! 2-thread runtime in this process that answers a body of the same size without store or
 //! token. Prints markdown tables; results are kept in benches/RESULTS.md.
 
@@ -16,9 +17,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use reqwest::{Client, RequestBuilder};
+use reqwest::Client;
 use serde_json::{Value, json};
 
+#[path = "common/h1.rs"]
+mod h1;
 #[allow(dead_code)]
 #[path = "common/queries.rs"]
 mod queries;
@@ -26,6 +29,7 @@ mod queries;
 #[path = "common/server.rs"]
 mod server;
 
+use h1::{Conn, Req};
 use server::{client, command, login, start_server};
 
 /// Upper bound of requests per scenario, whatever the duration.
@@ -35,10 +39,11 @@ struct Args {
     books: usize,
     clients: usize,
     seconds: u64,
+    runs: usize,
 }
 
 fn args() -> Args {
-    let mut a = Args { books: 20_000, clients: 32, seconds: 10 };
+    let mut a = Args { books: 20_000, clients: 32, seconds: 10, runs: 3 };
     let argv: Vec<String> = std::env::args().collect();
     let mut i = 0;
     while i < argv.len() {
@@ -47,6 +52,7 @@ fn args() -> Args {
             ("--books", Some(v)) => a.books = v as usize,
             ("--clients", Some(v)) => a.clients = v as usize,
             ("--seconds", Some(v)) => a.seconds = v,
+            ("--runs", Some(v)) => a.runs = (v as usize).max(1),
             _ => {}
         }
         i += 1;
@@ -110,11 +116,11 @@ impl Stats {
     }
 }
 
-/// `clients` tasks, each with its own keep-alive connection, send `req(worker, n)` back to
-/// back for `secs` (or until `MAX_REQUESTS` in all).
-async fn run<F>(name: &str, clients: usize, secs: f64, req: F) -> Stats
+/// `clients` tasks, each with its own keep-alive connection to `to`, send `req(worker, n)`
+/// back to back for `secs` (or until `MAX_REQUESTS` in all).
+async fn run<F>(name: &str, clients: usize, secs: f64, to: &str, req: F) -> Stats
 where
-    F: Fn(&Client, usize, u64) -> RequestBuilder + Send + Sync + 'static,
+    F: Fn(usize, u64) -> Req + Send + Sync + 'static,
 {
     // `LOAD_ONLY=<part of a scenario name>` runs just the matching scenarios (and the
     // baselines), for profiling one path.
@@ -124,6 +130,7 @@ where
     {
         return Stats { name: name.to_owned(), clients, secs: 1.0, ..Default::default() };
     }
+    let to = h1::addr(to);
     let req = Arc::new(req);
     let sent = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
@@ -132,19 +139,21 @@ where
         .map(|w| {
             let (req, sent) = (req.clone(), sent.clone());
             tokio::spawn(async move {
-                let c = client();
                 let (mut lat, mut errors, mut n) = (Vec::new(), 0u64, 0u64);
                 let mut raw = Vec::new();
+                let mut conn = Conn::open(to).await.expect("connect");
                 while Instant::now() < deadline
                     && sent.fetch_add(1, Ordering::Relaxed) < MAX_REQUESTS
                 {
+                    let r = req(w, n);
                     let t = Instant::now();
-                    let ok = match req(&c, w, n).send().await {
-                        Ok(r) => {
-                            let ok = r.status().is_success();
-                            ok & r.bytes().await.is_ok()
+                    let ok = match conn.send(&r).await {
+                        Ok(status) => (200..300).contains(&status),
+                        Err(_) => {
+                            // A broken connection: count it and reconnect.
+                            conn = Conn::open(to).await.expect("reconnect");
+                            false
                         }
-                        Err(_) => false,
                     };
                     let us = t.elapsed().as_micros() as u64;
                     lat.push(us);
@@ -231,15 +240,8 @@ async fn body_len(c: &Client, url: String, token: Option<&str>) -> usize {
 
 /// `GET /api/search` with typical queries (1–3 words of the shop's titles and authors, typos,
 /// prefixes as typed; see `common/queries.rs`): with a token over every kind, and anonymous
-/// over products. Each against a baseline of the same body size, measured just before.
-async fn search_scenarios(
-    c: &Client,
-    base: &str,
-    token: &str,
-    baseline: &str,
-    n: usize,
-    secs: f64,
-) -> Vec<(Stats, Option<f64>)> {
+/// over products. Returns the paths and, per variant, the median body size.
+async fn search_paths(c: &Client, base: &str, token: &str) -> SearchSetup {
     let books: Vec<(String, Vec<String>)> = items(c, base, "/api/books", token, 2000)
         .await
         .iter()
@@ -249,17 +251,12 @@ async fn search_scenarios(
             (it["title"].as_str().unwrap_or("").to_owned(), authors)
         })
         .collect();
-    let paths: Arc<Vec<String>> = Arc::new(
-        queries::queries(&books, 1000, 0x5EA2C4)
-            .iter()
-            .map(|q| format!("/api/search?q={}&limit=10", queries::url_encode(q)))
-            .collect(),
-    );
-    let mut rows = Vec::new();
-    for (name, anonymous) in [
-        ("GET /api/search?q=… (token, every kind)", false),
-        ("GET /api/search?q=…&kind=products anonymous", true),
-    ] {
+    let paths: Vec<String> = queries::queries(&books, 1000, 0x5EA2C4)
+        .iter()
+        .map(|q| format!("/api/search?q={}&limit=10", queries::url_encode(q)))
+        .collect();
+    let mut lens = [0usize; 2];
+    for (k, anonymous) in [false, true].into_iter().enumerate() {
         let suffix = if anonymous { "&kind=products" } else { "" };
         let mut sizes = Vec::new();
         for p in paths.iter().take(50) {
@@ -267,18 +264,49 @@ async fn search_scenarios(
             sizes.push(body_len(c, format!("{base}{p}{suffix}"), tk).await);
         }
         sizes.sort_unstable();
-        let len = sizes[sizes.len() / 2];
-        let bl = baseline.to_owned();
-        let base_search =
-            run(&format!("baseline (search-size body, {len} B)"), n, secs, move |c, _, _| {
-                c.get(format!("{bl}/bytes/{len}"))
-            })
-            .await;
-        let (b, p, tk) = (base.to_owned(), paths.clone(), token.to_owned());
-        let s = run(name, n, secs, move |c, w, i| {
+        lens[k] = sizes[sizes.len() / 2];
+    }
+    SearchSetup { paths: Arc::new(paths), lens }
+}
+
+struct SearchSetup {
+    paths: Arc<Vec<String>>,
+    /// Median body size with a token over every kind, and anonymous over products.
+    lens: [usize; 2],
+}
+
+/// The search scenarios, each against a baseline of the same body size measured just before.
+async fn search_scenarios(
+    setup: &SearchSetup,
+    base: &str,
+    token: &Arc<str>,
+    baseline: &str,
+    n: usize,
+    secs: f64,
+) -> Vec<(Stats, Option<f64>)> {
+    let mut rows = Vec::new();
+    for (k, (name, anonymous)) in [
+        ("GET /api/search?q=… (token, every kind)", false),
+        ("GET /api/search?q=…&kind=products anonymous", true),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let suffix = if anonymous { "&kind=products" } else { "" };
+        let len = setup.lens[k];
+        let base_search = run(
+            &format!("baseline (search-size body, {len} B)"),
+            n,
+            secs,
+            baseline,
+            move |_, _| Req::get(format!("/bytes/{len}")),
+        )
+        .await;
+        let (p, tk) = (setup.paths.clone(), token.clone());
+        let s = run(name, n, secs, base, move |w, i| {
             let path = &p[(w * 7919 + i as usize) % p.len()];
-            let r = c.get(format!("{b}{path}{suffix}"));
-            if anonymous { r } else { r.bearer_auth(&tk) }
+            let r = Req::get(format!("{path}{suffix}"));
+            if anonymous { r } else { r.token(&tk) }
         })
         .await;
         let r = s.rps() / base_search.rps();
@@ -295,6 +323,28 @@ fn main() {
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     rt.block_on(bench(args()));
+}
+
+/// What the scenarios need, found once before the runs.
+struct Setup {
+    base: String,
+    baseline: String,
+    staff: Arc<str>,
+    products: Arc<Vec<u64>>,
+    books: Arc<Vec<u64>>,
+    list_path: &'static str,
+    lens: (usize, usize, usize),
+    search: Option<SearchSetup>,
+}
+
+/// One run of every scenario.
+struct RunResult {
+    rows: Vec<(Stats, Option<f64>)>,
+    /// Durable creates/s at 1 and at 64 clients.
+    creates: [f64; 2],
+    /// (clients, commits/s, writes per commit) of the two create scenarios.
+    commits: Vec<(usize, f64, f64)>,
+    mem_log: Vec<String>,
 }
 
 async fn bench(a: Args) {
@@ -317,6 +367,8 @@ async fn bench(a: Args) {
     let pid = server.child.id().expect("pid");
     let base = server.base.clone();
     let c = client();
+    wait_search_ready(&c, &base).await;
+    let start_rss = mem(pid, "start");
     let staff = login(&c, &base, "staff").await;
     let products = Arc::new(ids(&c, &base, "/api/products", &staff, 2000).await);
     let books = Arc::new(ids(&c, &base, "/api/books", &staff, 4000).await);
@@ -346,124 +398,258 @@ async fn bench(a: Args) {
     let list_path: &'static str =
         Box::leak(format!("/api/books?genre={genre}&sort=title&limit=20").into_boxed_str());
     let list_len = body_len(&c, format!("{base}{list_path}"), Some(&staff)).await;
+    let search = if has_search { Some(search_paths(&c, &base, &staff).await) } else { None };
     let baseline = start_baseline();
     eprintln!(
         "server {base} (pid {pid}), baseline {baseline}; {} products, {} books sampled; bodies {product_len}/{book_len}/{list_len} B",
         products.len(),
         books.len()
     );
+    let setup = Setup {
+        base: base.clone(),
+        baseline,
+        staff: Arc::from(staff.as_str()),
+        products,
+        books,
+        list_path,
+        lens: (product_len, book_len, list_len),
+        search,
+    };
 
-    let n = a.clients;
+    let mut runs = Vec::new();
+    for r in 0..a.runs {
+        eprintln!("run {} of {}", r + 1, a.runs);
+        runs.push(one_run(&setup, &c, pid, a.clients, secs, r).await);
+    }
+
+    let hwm = vm_hwm_kib(pid);
+    println!("- server RSS when ready: {start_rss}");
+    for (k, run) in runs.iter().enumerate() {
+        println!(
+            "- run {}: server RSS / peak after each scenario (MiB): {}",
+            k + 1,
+            run.mem_log.join("; ")
+        );
+        for (clients, per_s, batch) in &run.commits {
+            println!(
+                "- run {}: writer at {clients} create clients: {per_s:.0} commits/s, {batch:.1} writes per commit (all writes, including view records)",
+                k + 1
+            );
+        }
+    }
+    let size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
+
+    println!(
+        "\n{} run(s) of {} s per scenario; each figure is the median over the runs; req/s and p99 of each run follow.\n",
+        a.runs, a.seconds
+    );
+    println!(
+        "| scenario | clients | req/s | × baseline | p50 ms | p90 ms | p99 ms | max ms | errors | runs' req/s | runs' p99 ms |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let rows = runs[0].rows.len();
+    for i in 0..rows {
+        let of = |f: &dyn Fn(&Stats) -> f64| -> Vec<f64> {
+            runs.iter().map(|r| f(&r.rows[i].0)).collect()
+        };
+        let s0 = &runs[0].rows[i].0;
+        let ratio: Vec<f64> = runs.iter().filter_map(|r| r.rows[i].1).collect();
+        let rps = of(&|s| s.rps());
+        let p99 = of(&|s| s.pct(0.99));
+        let list = |v: &[f64], d: usize| {
+            v.iter().map(|x| format!("{x:.d$}")).collect::<Vec<_>>().join(" / ")
+        };
+        println!(
+            "| {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
+            s0.name,
+            s0.clients,
+            median(rps.clone()),
+            if ratio.is_empty() { "—".to_owned() } else { format!("{:.2}", median(ratio)) },
+            median(of(&|s| s.pct(0.50))),
+            median(of(&|s| s.pct(0.90))),
+            median(p99.clone()),
+            median(of(&|s| s.max())),
+            runs.iter().map(|r| r.rows[i].0.errors).sum::<u64>(),
+            list(&rps, 0),
+            list(&p99, 2),
+        );
+    }
+    println!();
+    if !has_search {
+        println!(
+            "- GET /api/search: not in /api/openapi.json yet (search has not landed); skipped."
+        );
+    }
+    let one: Vec<f64> = runs.iter().map(|r| r.creates[0]).collect();
+    let many: Vec<f64> = runs.iter().map(|r| r.creates[1]).collect();
+    let gain: Vec<f64> = runs.iter().map(|r| r.creates[1] / r.creates[0]).collect();
+    println!(
+        "- durable creates/s (medians): {:.0} at 1 client, {:.0} at 64 clients ({:.1}×; runs: {})",
+        median(one),
+        median(many),
+        median(gain.clone()),
+        gain.iter().map(|g| format!("{g:.1}×")).collect::<Vec<_>>().join(", ")
+    );
+    println!(
+        "- server peak RSS (VmHWM) over all runs: {}",
+        hwm.map_or("unknown".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+    );
+    println!(
+        "- data file: {:.1} MiB after the demo of {} books, {:.1} MiB at the end",
+        demo_size as f64 / 1048576.0,
+        a.books,
+        size as f64 / 1048576.0
+    );
+
+    let _ = server.child.start_kill();
+    let _ = server.child.wait().await;
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// Waits until the search index has caught up (a 100,000-book index is built at the first
+/// start), so the runs measure serving, not the rebuild.
+async fn wait_search_ready(c: &Client, base: &str) {
+    let until = Instant::now() + Duration::from_secs(300);
+    while Instant::now() < until {
+        let ready = match c.get(format!("{base}/healthz")).send().await {
+            Ok(r) => r.json::<Value>().await.ok().and_then(|v| v["search"]["ready"].as_bool()),
+            Err(_) => None,
+        };
+        // `None`: no search in this build; nothing to wait for.
+        if ready != Some(false) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn one_run(s: &Setup, c: &Client, pid: u32, n: usize, secs: f64, round: usize) -> RunResult {
+    let (product_len, book_len, list_len) = s.lens;
+    let (base, baseline) = (s.base.as_str(), s.baseline.as_str());
     let mut rows: Vec<(Stats, Option<f64>)> = Vec::new();
-    let mut mem_log: Vec<String> = vec![mem(pid, "start")];
+    let mut mem_log: Vec<String> = Vec::new();
     let run_id = std::process::id();
 
     // Baselines, one per body size, at the same client count.
-    let bl = baseline.clone();
-    let base_product = run("baseline (product-size body)", n, secs, move |c, _, _| {
-        c.get(format!("{bl}/bytes/{product_len}"))
+    let base_product = run("baseline (product-size body)", n, secs, baseline, move |_, _| {
+        Req::get(format!("/bytes/{product_len}"))
     })
     .await;
-    let bl = baseline.clone();
-    let base_book = run("baseline (book-size body)", n, secs, move |c, _, _| {
-        c.get(format!("{bl}/bytes/{book_len}"))
+    let base_book = run("baseline (book-size body)", n, secs, baseline, move |_, _| {
+        Req::get(format!("/bytes/{book_len}"))
     })
     .await;
-    let bl = baseline.clone();
-    let base_list = run("baseline (list-size body)", n, secs, move |c, _, _| {
-        c.get(format!("{bl}/bytes/{list_len}"))
+    let base_list = run("baseline (list-size body)", n, secs, baseline, move |_, _| {
+        Req::get(format!("/bytes/{list_len}"))
     })
     .await;
 
-    let (b, p) = (base.clone(), products.clone());
-    let s = run("GET /api/products/{id} anonymous", n, secs, move |c, w, i| {
+    let p = s.products.clone();
+    let st = run("GET /api/products/{id} anonymous", n, secs, base, move |w, i| {
         let id = p[(w * 7919 + i as usize) % p.len()];
-        c.get(format!("{b}/api/products/{id}")).header("X-Visitor-Id", format!("load-{w}"))
+        Req::get(format!("/api/products/{id}")).visitor(format!("load-{w}"))
     })
     .await;
-    let r = s.rps() / base_product.rps();
+    let r = st.rps() / base_product.rps();
     rows.push((base_product.clone(), None));
-    rows.push((s, Some(r)));
+    rows.push((st, Some(r)));
     mem_log.push(mem(pid, rows.last().map_or("", |r| r.0.name.as_str())));
 
-    let (b, bk, tk) = (base.clone(), books.clone(), staff.clone());
-    let s = run("GET /api/books/{id} with token", n, secs, move |c, w, i| {
+    let (bk, tk) = (s.books.clone(), s.staff.clone());
+    let st = run("GET /api/books/{id} with token", n, secs, base, move |w, i| {
         let id = bk[(w * 7919 + i as usize) % bk.len()];
-        c.get(format!("{b}/api/books/{id}")).bearer_auth(&tk)
+        Req::get(format!("/api/books/{id}")).token(&tk)
     })
     .await;
-    let r = s.rps() / base_book.rps();
+    let r = st.rps() / base_book.rps();
     rows.push((base_book.clone(), None));
-    rows.push((s, Some(r)));
+    rows.push((st, Some(r)));
     mem_log.push(mem(pid, rows.last().map_or("", |r| r.0.name.as_str())));
 
-    let (b, tk) = (base.clone(), staff.clone());
-    let s = run("GET /api/books?genre=…&sort=title&limit=20 (token)", n, secs, move |c, _, _| {
-        c.get(format!("{b}{list_path}")).bearer_auth(&tk)
-    })
-    .await;
-    let r = s.rps() / base_list.rps();
+    let (tk, list_path) = (s.staff.clone(), s.list_path);
+    let st =
+        run("GET /api/books?genre=…&sort=title&limit=20 (token)", n, secs, base, move |_, _| {
+            Req::get(list_path).token(&tk)
+        })
+        .await;
+    let r = st.rps() / base_list.rps();
     rows.push((base_list.clone(), None));
-    rows.push((s, Some(r)));
+    rows.push((st, Some(r)));
     mem_log.push(mem(pid, rows.last().map_or("", |r| r.0.name.as_str())));
 
-    if has_search {
-        for row in search_scenarios(&c, &base, &staff, &baseline, n, secs).await {
+    if let Some(setup) = &s.search {
+        for row in search_scenarios(setup, base, &s.staff, baseline, n, secs).await {
             rows.push(row);
             mem_log.push(mem(pid, rows.last().map_or("", |r| r.0.name.as_str())));
         }
     }
 
     // Durable creates: 1 client, then 64 (group commit).
-    let mut creates = Vec::new();
+    let mut creates = [0.0; 2];
     let mut commits = Vec::new();
-    for clients in [1usize, 64] {
+    for (k, clients) in [1usize, 64].into_iter().enumerate() {
         let before = (
-            metric(&c, &base, "barrio_store_commits_total").await,
-            metric(&c, &base, "barrio_store_writes_total").await,
+            metric(c, base, "barrio_store_commits_total").await,
+            metric(c, base, "barrio_store_writes_total").await,
         );
-        let (b, tk) = (base.clone(), staff.clone());
-        let s = run(
+        let tk = s.staff.clone();
+        let st = run(
             &format!("POST /api/products ({clients} clients)"),
             clients,
             secs,
-            move |c, w, i| {
-                c.post(format!("{b}/api/products")).bearer_auth(&tk).json(&json!({
-                    "sku": format!("L{run_id}-{clients}-{w}-{i}"),
-                    "name": "Señalador de tela",
-                    "price_cents": 150_000,
-                    "stock": 10,
-                }))
+            base,
+            move |w, i| {
+                Req::post_json(
+                    "/api/products",
+                    &json!({
+                        "sku": format!("L{run_id}-{round}-{clients}-{w}-{i}"),
+                        "name": "Señalador de tela",
+                        "price_cents": 150_000,
+                        "stock": 10,
+                    }),
+                )
+                .token(&tk)
             },
         )
         .await;
-        creates.push(s.rps());
+        creates[k] = st.rps();
         let after = (
-            metric(&c, &base, "barrio_store_commits_total").await,
-            metric(&c, &base, "barrio_store_writes_total").await,
+            metric(c, base, "barrio_store_commits_total").await,
+            metric(c, base, "barrio_store_writes_total").await,
         );
         commits.push((
             clients,
-            (after.0 - before.0) as f64 / s.secs,
+            (after.0 - before.0) as f64 / st.secs,
             (after.1 - before.1) as f64 / (after.0 - before.0).max(1) as f64,
         ));
-        let r = s.rps() / base_product.rps();
-        rows.push((s, Some(r)));
+        let r = st.rps() / base_product.rps();
+        rows.push((st, Some(r)));
         mem_log.push(mem(pid, rows.last().map_or("", |r| r.0.name.as_str())));
     }
 
     // A burst of 50 concurrent logins during token reads.
-    let (b, bk, tk) = (base.clone(), books.clone(), staff.clone());
-    let reads =
-        tokio::spawn(run("GET /api/books/{id} during 50 logins", n, 2.0 * secs, move |c, w, i| {
+    let (bk, tk) = (s.books.clone(), s.staff.clone());
+    let to = base.to_owned();
+    let reads = tokio::spawn(async move {
+        run("GET /api/books/{id} during 50 logins", n, 2.0 * secs, &to, move |w, i| {
             let id = bk[(w * 7919 + i as usize) % bk.len()];
-            c.get(format!("{b}/api/books/{id}")).bearer_auth(&tk)
-        }));
+            Req::get(format!("/api/books/{id}")).token(&tk)
+        })
+        .await
+    });
     tokio::time::sleep(Duration::from_secs_f64(secs / 5.0)).await;
     let burst_start = Instant::now();
     let logins: Vec<_> = (0..50)
         .map(|k| {
-            let b = base.clone();
+            let b = base.to_owned();
             tokio::spawn(async move {
                 let c = client();
                 let user = ["staff", "owner", "lucia", "mateo", "sofia"][k % 5];
@@ -510,75 +696,28 @@ async fn bench(a: Args) {
     rows.push((login_stats, None));
 
     // Mixed: 90% reads (product anonymous, book with token, list), 10% creates.
-    let (b, p, bk, tk) = (base.clone(), products.clone(), books.clone(), staff.clone());
-    let s = run("mixed 90% reads / 10% creates", n, secs, move |c, w, i| {
+    let (p, bk, tk) = (s.products.clone(), s.books.clone(), s.staff.clone());
+    let st = run("mixed 90% reads / 10% creates", n, secs, base, move |w, i| {
         let k = (w * 7919 + i as usize) % 1000;
         match i % 10 {
-            0 => c.post(format!("{b}/api/products")).bearer_auth(&tk).json(&json!({
-                "sku": format!("M{run_id}-{w}-{i}"),
-                "name": "Lápiz",
-                "price_cents": 50_000,
-            })),
-            1..=4 => c.get(format!("{b}/api/products/{}", p[k % p.len()])),
-            5..=8 => c.get(format!("{b}/api/books/{}", bk[k % bk.len()])).bearer_auth(&tk),
-            _ => c.get(format!("{b}{list_path}")).bearer_auth(&tk),
+            0 => Req::post_json(
+                "/api/products",
+                &json!({
+                    "sku": format!("M{run_id}-{round}-{w}-{i}"),
+                    "name": "Lápiz",
+                    "price_cents": 50_000,
+                }),
+            )
+            .token(&tk),
+            1..=4 => Req::get(format!("/api/products/{}", p[k % p.len()])),
+            5..=8 => Req::get(format!("/api/books/{}", bk[k % bk.len()])).token(&tk),
+            _ => Req::get(list_path).token(&tk),
         }
     })
     .await;
-    let r = s.rps() / base_book.rps();
-    rows.push((s, Some(r)));
+    let r = st.rps() / base_book.rps();
+    rows.push((st, Some(r)));
     mem_log.push(mem(pid, rows.last().map_or("", |r| r.0.name.as_str())));
 
-    let hwm = vm_hwm_kib(pid);
-    println!("- server RSS / peak after each scenario (MiB): {}", mem_log.join("; "));
-    for (clients, per_s, batch) in &commits {
-        println!(
-            "- writer at {clients} create clients: {per_s:.0} commits/s, {batch:.1} writes per commit (all writes, including view records)"
-        );
-    }
-    let size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
-
-    println!(
-        "\n| scenario | clients | req/s | × baseline | p50 ms | p90 ms | p99 ms | max ms | errors |"
-    );
-    println!("|---|---|---|---|---|---|---|---|---|");
-    for (s, ratio) in &rows {
-        println!(
-            "| {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} |",
-            s.name,
-            s.clients,
-            s.rps(),
-            ratio.map_or("—".to_owned(), |r| format!("{r:.2}")),
-            s.pct(0.50),
-            s.pct(0.90),
-            s.pct(0.99),
-            s.max(),
-            s.errors
-        );
-    }
-    println!();
-    if !has_search {
-        println!(
-            "- GET /api/search: not in /api/openapi.json yet (search has not landed); skipped."
-        );
-    }
-    println!(
-        "- durable creates/s: {:.0} at 1 client, {:.0} at 64 clients ({:.1}×)",
-        creates[0],
-        creates[1],
-        creates[1] / creates[0]
-    );
-    println!(
-        "- server peak RSS (VmHWM): {}",
-        hwm.map_or("unknown".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
-    );
-    println!(
-        "- data file: {:.1} MiB after the demo of {} books, {:.1} MiB at the end",
-        demo_size as f64 / 1048576.0,
-        a.books,
-        size as f64 / 1048576.0
-    );
-
-    let _ = server.child.start_kill();
-    let _ = server.child.wait().await;
+    RunResult { rows, creates, commits, mem_log }
 }

@@ -5,9 +5,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::net::TcpListener;
@@ -95,7 +94,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let dir = settings.data_dir();
     std::fs::create_dir_all(&dir.root)
         .map_err(|e| anyhow::anyhow!("cannot create the data dir {}: {e}", dir.root.display()))?;
-    let store = Store::open(&dir.db_path())?;
+    let store = Store::open_with_cache(&dir.db_path(), settings.cache_mib)?;
     let secret = signing_secret(&store, settings.jwt_secret.as_deref()).await?;
     let auth = Auth {
         passwords: Passwords::new(settings.argon2())?,
@@ -106,6 +105,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let backups = crate::backup::Backups::new(settings);
     backups.clean_leftovers();
     let search = crate::search::Search::open(&dir.index_path())?;
+    crate::search::indexer::prepare(&search, &store)?;
     Ok(AppState {
         store,
         auth: Arc::new(auth),
@@ -137,8 +137,9 @@ pub fn router(state: AppState) -> axum::Router {
     .route("/api/{*rest}", axum::routing::any(|| async { ApiError::not_found("route") }))
     .route("/healthz", get(healthz))
     .route("/metrics", get(metrics))
+    // After every route: axum gives this to each of them, and adds the Allow header.
+    .method_not_allowed_fallback(method_not_allowed)
     .fallback(crate::ui::asset)
-    .layer(middleware::from_fn(json_method_not_allowed))
     .layer(DefaultBodyLimit::max(MAX_BODY))
     .layer(CompressionLayer::new())
     .layer(
@@ -154,23 +155,14 @@ pub fn router(state: AppState) -> axum::Router {
     .with_state(state)
 }
 
-/// axum answers a wrong method with an empty 405; ours says so in our error format.
-async fn json_method_not_allowed(req: Request, next: Next) -> Response {
-    let res = next.run(req).await;
-    if res.status() == StatusCode::METHOD_NOT_ALLOWED {
-        let allow = res.headers().get(header::ALLOW).cloned();
-        let mut out = ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "this route does not take that method",
-        )
-        .into_response();
-        if let Some(a) = allow {
-            out.headers_mut().insert(header::ALLOW, a);
-        }
-        return out;
-    }
-    res
+/// axum answers a wrong method with an empty 405; ours says so in our error format (axum
+/// adds the Allow header).
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that method",
+    )
 }
 
 async fn healthz(State(s): State<AppState>) -> Response {

@@ -153,6 +153,10 @@ pub struct Settings {
     /// How many scheduled backups to keep (older ones are deleted).
     #[arg(long, env = "BARRIO_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub backup_keep: u32,
+    /// Memory (MiB) for the data file's page cache. Pages beyond it are read again from the
+    /// operating system's file cache, which does not count against Barrio's memory.
+    #[arg(long, env = "BARRIO_CACHE_MIB", default_value_t = crate::store::DEFAULT_CACHE_MIB, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub cache_mib: u32,
 }
 
 /// `30s`, `15m`, `6h`, `1d`, or plain seconds.

@@ -23,6 +23,7 @@
 //!   commit, the change log, migrations, and the snapshots, checks and exports of the file.
 //! - [`media`]: uploaded images, recognised by content.
 //! - [`ui`]: the embedded web UI and API docs page.
+//! - [`workers`]: fixed pools of dedicated threads for blocking work (hashes, queries, scans).
 //!
 //! `main.rs` is only the command line; tests and benches start the same app through here.
 
@@ -47,6 +48,7 @@ pub mod search;
 pub mod store;
 pub mod text;
 pub mod ui;
+pub mod workers;
 
 use std::io::{BufRead, Write};
 

@@ -11,13 +11,13 @@
 //! - the threads run at a lower CPU priority (nice 10), so a burst of logins queues up
 //!   behind itself while reads and writes keep their cores.
 
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::Arc;
 
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use tokio::sync::oneshot;
 
 use crate::error::{ApiError, ApiResult};
+use crate::workers::{Pool, cores};
 
 /// The cost of a hash; the defaults are OWASP's minimum for argon2id.
 #[derive(Debug, Clone, Copy)]
@@ -33,15 +33,13 @@ impl Default for Argon2Settings {
     }
 }
 
-/// Work for a hashing thread: gets the thread's reusable argon2 memory.
-type Work = Box<dyn FnOnce(&mut [Block]) + Send>;
-
 /// How much lower than normal the hashing threads run (a Unix nice value).
 const HASH_NICENESS: i32 = 10;
 
 pub struct Passwords {
     argon: Arc<Argon2<'static>>,
-    queue: mpsc::Sender<Work>,
+    /// The hashing threads, each with its argon2 memory.
+    hashers: Pool<Vec<Block>>,
     /// A hash of a random password, verified against when the username is unknown, so that
     /// "no such user" takes as long as "wrong password".
     decoy: String,
@@ -53,13 +51,20 @@ impl Passwords {
             .map_err(|e| anyhow::anyhow!("invalid argon2 settings: {e}"))?;
         let blocks = params.block_count();
         let argon = Arc::new(Argon2::new(Algorithm::Argon2id, Version::V0x13, params));
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let queue = start_hashers(cores.saturating_sub(1).max(1), blocks)?;
+        let hashers = Pool::start("barrio-hash", cores().saturating_sub(1).max(1), move || {
+            // Linux keeps a nice value per thread: this lowers only this one. Failing to is
+            // harmless (the hash just competes at normal priority).
+            let tid = rustix::thread::gettid();
+            if let Err(e) = rustix::process::setpriority_process(Some(tid), HASH_NICENESS) {
+                tracing::debug!("cannot lower the hashing thread's priority: {e}");
+            }
+            vec![Block::default(); blocks]
+        })?;
         let decoy_pw: [u8; 16] = rand::random();
         let mut memory = vec![Block::default(); blocks];
         let decoy = hash_with(&argon, &decoy_pw, &mut memory)
             .map_err(|e| anyhow::anyhow!("argon2 cannot hash: {e}"))?;
-        Ok(Passwords { argon, queue, decoy })
+        Ok(Passwords { argon, hashers, decoy })
     }
 
     /// The PHC string of a new hash of `password`.
@@ -81,44 +86,10 @@ impl Passwords {
 
     async fn run<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut [Block]) -> T + Send + 'static,
+        f: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> ApiResult<T> {
-        let (reply, answer) = oneshot::channel();
-        let work: Work = Box::new(move |memory| {
-            let _ = reply.send(f(memory));
-        });
-        self.queue.send(work).map_err(|_| ApiError::internal("the hashing threads stopped"))?;
-        answer.await.map_err(|_| ApiError::internal("a password hash failed"))
+        self.hashers.run(f).await.map_err(|_| ApiError::internal("a password hash failed"))
     }
-}
-
-/// Starts `n` hashing threads, each owning `blocks` of argon2 memory, fed by one queue.
-fn start_hashers(n: usize, blocks: usize) -> anyhow::Result<mpsc::Sender<Work>> {
-    let (queue, rx) = mpsc::channel::<Work>();
-    let rx = Arc::new(Mutex::new(rx));
-    for _ in 0..n {
-        let rx = rx.clone();
-        std::thread::Builder::new().name("barrio-hash".into()).spawn(move || {
-            // Linux keeps a nice value per thread: this lowers only this one. Failing to is
-            // harmless (the hash just competes at normal priority).
-            let tid = rustix::thread::gettid();
-            if let Err(e) = rustix::process::setpriority_process(Some(tid), HASH_NICENESS) {
-                tracing::debug!("cannot lower the hashing thread's priority: {e}");
-            }
-            let mut memory = vec![Block::default(); blocks];
-            loop {
-                let work = match rx.lock() {
-                    Ok(rx) => rx.recv(),
-                    Err(_) => return,
-                };
-                match work {
-                    Ok(work) => work(&mut memory),
-                    Err(_) => return, // every `Passwords` is gone
-                }
-            }
-        })?;
-    }
-    Ok(queue)
 }
 
 /// A new random salt, the hash of `password` with `argon`, as a PHC string.

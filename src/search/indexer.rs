@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::schema::Kind;
@@ -20,7 +21,10 @@ use crate::catalog::model::{BOOKS_BY_GENRE, Book, Genre, Product};
 use crate::community::{POSTS_BY_AUTHOR, Post};
 use crate::store::{Change, Reader, Record, Store};
 
-const WRITER_MEMORY: usize = 32 * 1024 * 1024;
+/// tantivy's smallest budget for one indexing thread. It is what the writer may buffer
+/// before it flushes a segment; more only makes a full rebuild flush a little less often,
+/// and every byte of it can become resident memory during a write burst.
+const WRITER_MEMORY: usize = 15_000_000;
 const MIN_COMMIT_GAP: Duration = Duration::from_millis(200);
 /// How long changes that touch no document may wait before the cursor moves past them.
 const LAZY_COMMIT: Duration = Duration::from_secs(2);
@@ -52,14 +56,9 @@ fn run(
     rt: &tokio::runtime::Handle,
 ) -> anyhow::Result<()> {
     let mut w = writer(search)?;
-    let mut seq = match search.payload() {
-        Some(p)
-            if !search.needs_rebuild.load(std::sync::atomic::Ordering::Acquire)
-                && usable(store, p.seq)? =>
-        {
-            p.seq
-        }
-        _ => {
+    let mut seq = match prepare(search, store)? {
+        Some(seq) => seq,
+        None => {
             let started = Instant::now();
             let (seq, docs) = rebuild(search, store, &mut w)?;
             tracing::info!(
@@ -105,6 +104,25 @@ fn run(
         let since = last_commit.elapsed();
         if since < MIN_COMMIT_GAP {
             std::thread::sleep(MIN_COMMIT_GAP - since);
+        }
+    }
+}
+
+/// Decides whether the index can follow on from its own cursor: then searches are ready at
+/// once (it catches up with the few changes after it within moments) and the cursor is
+/// returned; otherwise it is marked for a rebuild, and ready once rebuilt. Called before the
+/// server answers (from `app::build_state`), so a healthy index never shows `ready: false`
+/// at start-up, and again by the indexer itself.
+pub fn prepare(search: &Search, store: &Store) -> anyhow::Result<Option<u64>> {
+    use std::sync::atomic::Ordering;
+    match search.payload() {
+        Some(p) if !search.needs_rebuild.load(Ordering::Acquire) && usable(store, p.seq)? => {
+            search.set_ready();
+            Ok(Some(p.seq))
+        }
+        _ => {
+            search.needs_rebuild.store(true, Ordering::Release);
+            Ok(None)
         }
     }
 }
@@ -259,7 +277,13 @@ pub fn rebuild(
     w: &mut IndexWriter<TantivyDocument>,
 ) -> anyhow::Result<(u64, u64)> {
     search.set_rebuilding(true);
+    // No background merges while the rebuild commits its segments: the rebuild merges them
+    // all into one itself at the end, and tantivy refuses a merge of segments that a
+    // background merge has already taken (that stopped the indexer for good on a
+    // 100,000-book shop, where the rebuild flushes more than a few segments).
+    w.set_merge_policy(Box::new(NoMergePolicy));
     let out = rebuild_all(search, store, w);
+    w.set_merge_policy(Box::<LogMergePolicy>::default());
     search.set_rebuilding(false);
     out
 }
@@ -320,10 +344,14 @@ fn rebuild_all(
     commit(search, w, seq)?;
     // One segment: every query walks each segment's term dictionaries (the typo and prefix
     // automata) once, so a rebuilt index of several segments answers measurably slower.
+    // A failed merge leaves a correct index of several segments: worth a warning, not the
+    // indexer.
     let segments = search.index.searchable_segment_ids()?;
     if segments.len() > 1 {
-        w.merge(&segments).wait()?;
-        search.reader.reload()?;
+        match w.merge(&segments).wait() {
+            Ok(_) => search.reader.reload()?,
+            Err(e) => tracing::warn!("cannot merge the rebuilt index into one segment: {e}"),
+        }
     }
     Ok((seq, count))
 }

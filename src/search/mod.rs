@@ -53,6 +53,8 @@ pub struct Search {
     rebuilding: AtomicBool,
     /// The change-log sequence of the last commit (what searches see).
     committed: AtomicU64,
+    /// The threads queries run on, one per core (see `crate::workers`).
+    pub(crate) queries: crate::workers::Pool<()>,
 }
 
 /// How far the index is behind the data file, for `/healthz` and `/metrics`.
@@ -101,6 +103,7 @@ impl Search {
             needs_rebuild: AtomicBool::new(fresh),
             rebuilding: AtomicBool::new(false),
             committed: AtomicU64::new(0),
+            queries: crate::workers::Pool::start("barrio-search", crate::workers::cores(), || ())?,
         });
         if let Some(p) = search.payload() {
             search.committed.store(p.seq, Ordering::Release);

@@ -106,13 +106,16 @@ async fn search(
     };
     let index = s.search.clone();
     let store = s.store.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        let mut result = run(&index, &req).map_err(ApiError::internal)?;
-        store.read(|r| result.facets.name_genres(r))?;
-        Ok::<_, ApiError>(result)
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let result = s
+        .search
+        .queries
+        .run(move |_| {
+            let mut result = run(&index, &req).map_err(ApiError::internal)?;
+            store.read(|r| result.facets.name_genres(r))?;
+            Ok::<_, ApiError>(result)
+        })
+        .await
+        .map_err(|_| ApiError::internal("a search query failed"))??;
     let next = offset + limit;
     Ok(axum::Json(SearchResponse {
         next_cursor: (next < result.total && next <= MAX_OFFSET).then(|| next.to_string()),

@@ -159,7 +159,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("barrio.redb");
         {
-            let store = Store::open_with(&path, &[]).unwrap();
+            let store = Store::open_with(&path, &[], None).unwrap();
             store
                 .write(None, |w| {
                     w.insert(&NoteV1 { id: 1, text: "hola".into() })?;
@@ -170,13 +170,13 @@ mod tests {
             store.shutdown().await;
         }
         {
-            let store = Store::open_with(&path, V2).unwrap();
+            let store = Store::open_with(&path, V2, None).unwrap();
             let note: Note = store.read(|r| r.get(1)).unwrap().unwrap();
             assert_eq!((note.text.as_str(), note.pinned), ("hola", false));
             assert_eq!(store.read(|r| file_version(r)).unwrap(), Some(2));
             store.shutdown().await;
         }
-        match Store::open_with(&path, &[]) {
+        match Store::open_with(&path, &[], None) {
             Err(StoreError::NewerSchema { file: 2, binary: 1 }) => {}
             Err(e) => panic!("unexpected error {e}"),
             Ok(_) => panic!("a newer file was opened"),

@@ -81,6 +81,10 @@ pub enum StoreError {
     WriterGone,
     #[error("a write job panicked")]
     JobPanicked,
+    #[error("a read on the scan threads panicked")]
+    ScanFailed,
+    #[error("cannot start the store's threads: {0}")]
+    Threads(String),
     #[error("commit failed: {0}")]
     CommitFailed(String),
 }
@@ -103,6 +107,12 @@ from_redb!(
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The server's default page cache (MiB; `BARRIO_CACHE_MIB`). redb's own default is 1 GiB, and
+/// it fills with every page ever read: a 136 MiB file at 100,000 books became ~100 MiB of
+/// resident memory. The operating system keeps the file cached anyway, outside the process,
+/// so a miss costs a `pread` of a cached page, not a disk read; figures in benches/RESULTS.md.
+pub const DEFAULT_CACHE_MIB: u32 = 32;
+
 /// The open data file plus its writer. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -114,16 +124,27 @@ struct Inner {
     writer: writer::Writer,
     changes: watch::Receiver<u64>,
     reads: AtomicU64,
+    /// The threads [`Store::read_blocking`] scans run on, one per core.
+    scanners: crate::workers::Pool<()>,
 }
 
 impl Store {
     /// Opens (or creates) the data file, refusing one that another process holds or that a
     /// newer Barrio wrote, and runs pending migrations in one transaction.
     pub fn open(path: &Path) -> Result<Store> {
-        Self::open_with(path, migrate::MIGRATIONS)
+        Self::open_with(path, migrate::MIGRATIONS, None)
     }
 
-    pub(crate) fn open_with(path: &Path, migrations: &[Migration]) -> Result<Store> {
+    /// [`Store::open`] with a page cache of `cache_mib` MiB (the server's setting).
+    pub fn open_with_cache(path: &Path, cache_mib: u32) -> Result<Store> {
+        Self::open_with(path, migrate::MIGRATIONS, Some(cache_mib as usize * 1024 * 1024))
+    }
+
+    pub(crate) fn open_with(
+        path: &Path,
+        migrations: &[Migration],
+        cache_bytes: Option<usize>,
+    ) -> Result<Store> {
         // Look before opening for writing: a file we must refuse is left byte for byte as it
         // was (opening a redb file for writing updates its header).
         if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
@@ -160,12 +181,18 @@ impl Store {
             }
         }
         // redb can panic on some damaged files: that is an answer about the file, not a crash.
-        let created =
-            std::panic::catch_unwind(|| redb::Database::create(path)).unwrap_or_else(|_| {
-                Err(redb::DatabaseError::Storage(redb::StorageError::Corrupted(
-                    "reading it crashed the storage engine".into(),
-                )))
-            });
+        let created = std::panic::catch_unwind(|| {
+            let mut builder = redb::Database::builder();
+            if let Some(bytes) = cache_bytes {
+                builder.set_cache_size(bytes);
+            }
+            builder.create(path)
+        })
+        .unwrap_or_else(|_| {
+            Err(redb::DatabaseError::Storage(redb::StorageError::Corrupted(
+                "reading it crashed the storage engine".into(),
+            )))
+        });
         let db = match created {
             Ok(db) => db,
             Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
@@ -187,7 +214,11 @@ impl Store {
         let db = Arc::new(db);
         let (tx, rx) = watch::channel(last);
         let writer = writer::Writer::start(db.clone(), tx);
-        Ok(Store { inner: Arc::new(Inner { db, writer, changes: rx, reads: AtomicU64::new(0) }) })
+        let scanners = crate::workers::Pool::start("barrio-scan", crate::workers::cores(), || ())
+            .map_err(|e| StoreError::Threads(e.to_string()))?;
+        Ok(Store {
+            inner: Arc::new(Inner { db, writer, changes: rx, reads: AtomicU64::new(0), scanners }),
+        })
     }
 
     /// Runs `f` in a read transaction: a consistent snapshot that never waits for the writer.
@@ -199,16 +230,15 @@ impl Store {
         f(&ReadTx::new(&rtx))
     }
 
-    /// Like [`Store::read`], but on the blocking pool, for scans.
+    /// Like [`Store::read`], but on the scan threads (one per core), for scans: off the
+    /// async runtime, and a burst of them queues instead of growing threads.
     pub async fn read_blocking<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&ReadTx<'_>) -> Result<T> + Send + 'static,
     {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.read(f))
-            .await
-            .map_err(|_| StoreError::WriterGone)?
+        self.inner.scanners.run(move |_| store.read(f)).await.map_err(|_| StoreError::ScanFailed)?
     }
 
     /// Runs `f` inside the writer's next transaction, with `actor` recorded in the change log

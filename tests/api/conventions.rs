@@ -184,6 +184,11 @@ async fn bad_input_is_a_clear_4xx_and_writes_nothing() {
             "leaks internals: {msg}"
         );
     }
+    // A wrong method says which ones the route takes.
+    let res = s.client.put(s.url("/api/session")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let allow = res.headers().get("allow").map(|v| v.to_str().unwrap().to_owned());
+    assert!(allow.as_deref().is_some_and(|a| a.contains("GET")), "Allow: {allow:?}");
     assert_eq!(s.records_written().await, writes, "bad input wrote nothing");
     // Cursors only come from the server.
     assert_error(

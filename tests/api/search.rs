@@ -386,3 +386,41 @@ async fn healthz_and_metrics_show_the_indexer_lag() {
     let last = metric(&text, "barrio_changelog_last_seq").unwrap();
     assert!(behind <= 3 && seq + 3 >= last, "behind {behind}, seq {seq}, last {last}");
 }
+
+/// A shop big enough that the rebuild at start-up flushes many segments (100,000 books and
+/// their products): the index is built while the server answers, becomes ready, holds every
+/// product, and the indexer goes on following writes afterwards. (A background merge racing
+/// the rebuild's own final merge once stopped the indexer for good at this size.)
+#[tokio::test]
+async fn a_big_shop_is_indexed_at_start_and_the_indexer_keeps_following() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = command(dir.path()).args(["demo", "--books", "100000"]).output().await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = TestServer::start_in(dir.path(), &[]).await;
+    within(Duration::from_secs(180), "the rebuilt index", || async {
+        s.get("/healthz", None).await.1["search"]["ready"] == json!(true)
+    })
+    .await;
+    let t = s.login("staff", barrio::catalog::demo::DEMO_PASSWORD).await;
+    let (st, products) = s.get("/api/products?limit=1", Some(&t)).await;
+    assert_eq!(st, StatusCode::OK);
+    let sku = products["items"][0]["sku"].as_str().unwrap().to_owned();
+    let found = search(&s, &sku, None).await;
+    assert!(
+        keys(&found).contains(&("products".into(), products["items"][0]["id"].as_u64().unwrap()))
+    );
+    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
+    assert!(!log.contains("the search indexer stopped"), "{log}");
+    created(
+        &s,
+        "/api/products",
+        &t,
+        json!({"sku": "BIG-1", "name": "Marcapáginas gigante", "price_cents": 100}),
+    )
+    .await;
+    within(Duration::from_secs(3), "a product created after the rebuild", || async {
+        titles(&search(&s, "marcapaginas gigante", None).await)
+            .contains(&"Marcapáginas gigante".to_owned())
+    })
+    .await;
+}
