@@ -58,6 +58,11 @@ impl<S: 'static> Pool<S> {
         Ok(Pool { queue })
     }
 
+    /// Queues `f` for one of the threads without waiting for it.
+    pub fn spawn(&self, f: impl FnOnce(&mut S) + Send + 'static) -> Result<(), PoolGone> {
+        self.queue.send(Box::new(f)).map_err(|_| PoolGone)
+    }
+
     /// Runs `f` on one of the threads and waits (asynchronously) for its result.
     pub async fn run<T: Send + 'static>(
         &self,

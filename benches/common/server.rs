@@ -23,7 +23,17 @@ pub fn barrio_bin() -> PathBuf {
 }
 
 pub fn command(dir: &Path) -> Command {
-    let mut cmd = Command::new(barrio_bin());
+    // `BENCH_WRAP="heaptrack -o /tmp/ht"` runs the binary under a profiler (its memory
+    // figures are then the wrapper's).
+    let mut cmd = match std::env::var("BENCH_WRAP") {
+        Ok(w) if !w.trim().is_empty() => {
+            let mut parts = w.split_whitespace();
+            let mut c = Command::new(parts.next().unwrap_or("env"));
+            c.args(parts).arg(barrio_bin());
+            c
+        }
+        _ => Command::new(barrio_bin()),
+    };
     for (k, _) in std::env::vars() {
         if k.starts_with("BARRIO_") {
             cmd.env_remove(k);
@@ -60,11 +70,20 @@ pub async fn start_server_with(dir: &Path, envs: &[(&str, String)]) -> Server {
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     // Generous: a big data file may take a while to open after a crash.
-    let line = tokio::time::timeout(Duration::from_secs(120), lines.next_line())
+    // A wrapper (BENCH_WRAP) may print lines of its own first.
+    let listening = async {
+        loop {
+            let line = lines.next_line().await.expect("read stdout");
+            match line {
+                Some(l) if l.contains("listening on") => break l,
+                Some(_) => continue,
+                None => panic!("server exited before listening"),
+            }
+        }
+    };
+    let line = tokio::time::timeout(Duration::from_secs(120), listening)
         .await
-        .expect("listening line in time")
-        .expect("read stdout")
-        .expect("server exited before listening");
+        .expect("listening line in time");
     let base = line.rsplit(' ').next().expect("address").to_owned();
     assert!(base.starts_with("http://127.0.0.1:"), "loopback only: {base}");
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });

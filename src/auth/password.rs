@@ -11,7 +11,7 @@
 //! - the threads run at a lower CPU priority (nice 10), so a burst of logins queues up
 //!   behind itself while reads and writes keep their cores.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -41,8 +41,9 @@ pub struct Passwords {
     /// The hashing threads, each with its argon2 memory.
     hashers: Pool<Vec<Block>>,
     /// A hash of a random password, verified against when the username is unknown, so that
-    /// "no such user" takes as long as "wrong password".
-    decoy: String,
+    /// "no such user" takes as long as "wrong password". Made on a hashing thread with that
+    /// thread's memory (a second argon2 buffer just for it stayed resident: ~19 MiB).
+    decoy: Arc<OnceLock<String>>,
 }
 
 impl Passwords {
@@ -60,10 +61,13 @@ impl Passwords {
             }
             vec![Block::default(); blocks]
         })?;
-        let decoy_pw: [u8; 16] = rand::random();
-        let mut memory = vec![Block::default(); blocks];
-        let decoy = hash_with(&argon, &decoy_pw, &mut memory)
-            .map_err(|e| anyhow::anyhow!("argon2 cannot hash: {e}"))?;
+        let decoy = Arc::new(OnceLock::new());
+        let (d, a) = (decoy.clone(), argon.clone());
+        hashers
+            .spawn(move |memory| {
+                decoy_hash(&d, &a, memory);
+            })
+            .map_err(|_| anyhow::anyhow!("the hashing threads did not start"))?;
         Ok(Passwords { argon, hashers, decoy })
     }
 
@@ -79,8 +83,13 @@ impl Passwords {
     /// answers false.
     pub async fn verify(&self, password: String, hash: Option<String>) -> ApiResult<bool> {
         let known = hash.is_some();
-        let hash = hash.unwrap_or_else(|| self.decoy.clone());
-        let ok = self.run(move |memory| verify_with(password.as_bytes(), &hash, memory)).await?;
+        let (decoy, argon) = (self.decoy.clone(), self.argon.clone());
+        let ok = self
+            .run(move |memory| {
+                let hash = hash.unwrap_or_else(|| decoy_hash(&decoy, &argon, memory).to_owned());
+                verify_with(password.as_bytes(), &hash, memory)
+            })
+            .await?;
         Ok(ok && known)
     }
 
@@ -90,6 +99,24 @@ impl Passwords {
     ) -> ApiResult<T> {
         self.hashers.run(f).await.map_err(|_| ApiError::internal("a password hash failed"))
     }
+}
+
+/// The decoy hash, made on first use (the pool makes it as its first task at start-up; a
+/// verify on another thread meanwhile waits for it).
+fn decoy_hash<'a>(
+    decoy: &'a OnceLock<String>,
+    argon: &Argon2<'_>,
+    memory: &mut [Block],
+) -> &'a str {
+    decoy.get_or_init(|| {
+        let password: [u8; 16] = rand::random();
+        hash_with(argon, &password, memory).unwrap_or_else(|e| {
+            // Unreachable with parameters that `Params::new` accepted; an empty decoy only
+            // makes unknown users answer faster.
+            tracing::error!("cannot make the decoy password hash: {e}");
+            String::new()
+        })
+    })
 }
 
 /// A new random salt, the hash of `password` with `argon`, as a PHC string.

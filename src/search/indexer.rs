@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
+use tantivy::indexer::{IndexWriterOptions, LogMergePolicy, NoMergePolicy};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::schema::Kind;
@@ -31,8 +31,15 @@ const LAZY_COMMIT: Duration = Duration::from_secs(2);
 const BATCH: usize = 2000;
 const PAGE: usize = 1000;
 
+/// One indexing thread and one merge thread (tantivy's default is four merge threads: on
+/// 2 cores they only ran merges side by side, each holding its segments' memory).
 fn writer(search: &Search) -> anyhow::Result<IndexWriter<TantivyDocument>> {
-    Ok(search.index.writer_with_num_threads(1, WRITER_MEMORY)?)
+    let options = IndexWriterOptions::builder()
+        .num_worker_threads(1)
+        .num_merge_threads(1)
+        .memory_budget_per_thread(WRITER_MEMORY)
+        .build();
+    Ok(search.index.writer_with_options(options)?)
 }
 
 /// Starts the indexer thread: rebuilds first if needed, then follows the change log until

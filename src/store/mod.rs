@@ -111,7 +111,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// it fills with every page ever read: a 136 MiB file at 100,000 books became ~100 MiB of
 /// resident memory. The operating system keeps the file cached anyway, outside the process,
 /// so a miss costs a `pread` of a cached page, not a disk read; figures in benches/RESULTS.md.
-pub const DEFAULT_CACHE_MIB: u32 = 32;
+pub const DEFAULT_CACHE_MIB: u32 = 16;
 
 /// The open data file plus its writer. Cheap to clone.
 #[derive(Clone)]

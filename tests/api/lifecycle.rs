@@ -192,3 +192,15 @@ async fn a_damaged_data_file_is_refused_with_what_to_do() {
     assert!(!log.contains("panicked"), "{log}");
     assert!(log.contains("damaged") && log.contains("barrio check --repair"), "{err} / {log}");
 }
+
+/// The server limits glibc's allocator to two arenas (it runs itself again with
+/// `MALLOC_ARENA_MAX=2` when the variable is not set): same process, which still answers.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[tokio::test]
+async fn the_server_runs_with_two_allocator_arenas() {
+    let s = TestServer::start().await;
+    let env = std::fs::read(format!("/proc/{}/environ", s.pid())).unwrap();
+    let vars: Vec<&[u8]> = env.split(|b| *b == 0).collect();
+    assert!(vars.contains(&&b"MALLOC_ARENA_MAX=2"[..]), "the server's environment lacks it");
+    assert_eq!(s.get("/healthz", None).await.0, StatusCode::OK);
+}
