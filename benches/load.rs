@@ -363,7 +363,7 @@ async fn bench(a: Args) {
     let demo_size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
     eprintln!("demo of {} books in {:.1} s", a.books, t.elapsed().as_secs_f64());
 
-    let mut server = start_server(&dir).await;
+    let server = start_server(&dir).await;
     let pid = server.child.id().expect("pid");
     let base = server.base.clone();
     let c = client();
@@ -511,8 +511,7 @@ async fn bench(a: Args) {
         size as f64 / 1048576.0
     );
 
-    let _ = server.child.start_kill();
-    let _ = server.child.wait().await;
+    server::kill_group(server).await;
 }
 
 fn median(mut v: Vec<f64>) -> f64 {

@@ -65,6 +65,8 @@ pub async fn start_server_with(dir: &Path, envs: &[(&str, String)]) -> Server {
         .stdout(Stdio::piped())
         .stderr(log)
         .kill_on_drop(true)
+        // Its own process group, so `kill_group` also reaches a BENCH_WRAP wrapper's child.
+        .process_group(0)
         .spawn()
         .expect("spawn barrio");
     let stdout = child.stdout.take().expect("stdout");
@@ -109,6 +111,16 @@ pub async fn login(c: &Client, base: &str, user: &str) -> String {
     assert!(r.status().is_success(), "login {user}: {}", r.status());
     let v: Value = r.json().await.expect("token");
     v["access_token"].as_str().expect("access_token").to_owned()
+}
+
+/// Kills the server and anything it runs under (a BENCH_WRAP profiler and its child: killing
+/// only the wrapper once left a profiled server running into the next bench).
+pub async fn kill_group(mut server: Server) {
+    if let Some(pid) = server.child.id() {
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).status().await;
+    }
+    let _ = server.child.start_kill();
+    let _ = server.child.wait().await;
 }
 
 /// Stops the server as an operator would (SIGTERM: it finishes requests, flushes and
