@@ -127,6 +127,7 @@ pub fn router(state: AppState) -> axum::Router {
         .merge(crate::backup::router())
         .merge(crate::community::router())
         .merge(crate::search::router())
+        .merge(crate::settings::router())
         .split_for_parts();
     let openapi_json = openapi.to_json().unwrap_or_else(|_| "{}".into());
     api.route(

@@ -12,6 +12,8 @@
 //!   books, inventory, products, views), [`courses`] (courses, enrolment, waiting lists),
 //!   [`deliveries`] (clients, locations, resources, travels), [`community`] (posts,
 //!   follows, likes, timelines).
+//! - [`settings`]: the shop's settings (name, tax id, time zone, language, switches), and the
+//!   formats people read (money `$ 12.500,50`, dates in the shop's zone).
 //! - [`search`]: the full-text index of books, products and posts (tantivy), kept in
 //!   step by following the change log, and `GET /api/search`.
 //! - [`backup`]: scheduled backups, the owner's download, and the maintenance commands
@@ -45,6 +47,7 @@ pub mod http;
 pub mod media;
 pub mod records;
 pub mod search;
+pub mod settings;
 pub mod store;
 pub mod text;
 pub mod ui;

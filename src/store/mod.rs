@@ -87,6 +87,9 @@ pub enum StoreError {
     Threads(String),
     #[error("commit failed: {0}")]
     CommitFailed(String),
+    /// A JSON document kept in `meta` (the shop settings) that does not read or write.
+    #[error("{0}")]
+    Document(String),
 }
 
 // redb reports each operation with its own error type; all of them convert into redb::Error.

@@ -15,4 +15,5 @@ mod helpers;
 mod lifecycle;
 mod roles;
 mod search;
+mod settings;
 mod smtp;
