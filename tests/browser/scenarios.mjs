@@ -30,8 +30,22 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 const errors = [];
+// ASSETS_FROM_DISK=1 serves the UI from assets/ instead of the binary (for working on the UI
+// without rebuilding the release binary; the test itself always runs on the embedded UI).
+async function fromDisk(ctx) {
+  if (!process.env.ASSETS_FROM_DISK) return;
+  const { extname } = await import('node:path');
+  const types = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.svg': 'image/svg+xml' };
+  await ctx.route((url) => url.href.startsWith(base) && !url.pathname.startsWith('/api/') && url.pathname !== '/healthz', (route) => {
+    const path = new URL(route.request().url()).pathname;
+    const file = extname(path) ? path.slice(1) : 'index.html';
+    try { route.fulfill({ status: 200, contentType: types[extname(file)] || 'application/octet-stream', body: readFileSync(join(root, 'assets', file)) }); }
+    catch { route.fulfill({ status: 404, body: 'not found' }); }
+  });
+}
 async function person(locale) {
   const ctx = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+  await fromDisk(ctx);
   ctx.setDefaultTimeout(20_000);
   const page = await ctx.newPage();
   page.on('pageerror', (e) => errors.push(`${locale}: ${e.message}`));
